@@ -1,0 +1,138 @@
+"""A faithful local implementation of the cStar ticket API: embedded in the app, served for curl, used by tests.
+
+    sandbox = create_sandbox()                       # in-memory, seeded demo data
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url) as http: ...
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .ids import utcnow
+from .ratelimit import RateLimiter
+from .server import SandboxApi
+from .service import TicketService
+from .store import Store
+
+if TYPE_CHECKING:
+    import httpx
+    from starlette.applications import Starlette
+
+    from .webhooks import WebhookDispatcher
+
+TEAM_ID = "team_acme"
+OTHER_TEAM_ID = "team_globex"
+IN_PROCESS_URL = "http://sandbox.local"
+DEFAULT_SEED = 1
+
+
+@dataclass(frozen=True)
+class SandboxKeys:
+    """Fixed test keys: the sandbox holds no real data, and stable keys make docs and scans simple."""
+
+    secret: str = "sk_test_AcmeSecret4eC39HqLyjWDarjtT1zdp7dc"
+    restricted: str = "sk_test_AcmeRestrictedKx9Pw2Lm5Qz8Rt3Vb6N1"
+    publishable: str = "pk_test_AcmePublishableTYooMQauvdEDq54NiTphI7"
+
+
+OTHER_TEAM_SECRET = "sk_test_GlobexSecretZ7yX6wV5uT4sR3qP2oN1m"
+
+
+@dataclass
+class Sandbox:
+    api: SandboxApi
+    store: Store
+    team_id: str
+    keys: SandboxKeys
+    agent_id: str
+    agent_name: str
+    other_team_id: str
+    other_team_secret: str
+    base_url: str = IN_PROCESS_URL
+    webhooks: WebhookDispatcher | None = None
+    _asgi: Starlette | None = field(default=None, repr=False)
+
+    @property
+    def app(self) -> Starlette:
+        if self._asgi is None:
+            self._asgi = self.api.asgi()
+        return self._asgi
+
+    def transport(self) -> httpx.ASGITransport:
+        import httpx
+
+        return httpx.ASGITransport(app=self.app)
+
+    def info(self) -> dict[str, Any]:
+        """The shape `cstar-tui serve --json` prints."""
+        return {
+            "baseUrl": self.base_url,
+            "teamId": self.team_id,
+            "keys": {"secret": self.keys.secret, "restricted": self.keys.restricted,
+                     "publishable": self.keys.publishable},
+            "agent": {"id": self.agent_id, "name": self.agent_name},
+            "otherTeam": {"teamId": self.other_team_id, "secret": self.other_team_secret},
+        }
+
+    def close(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.close()
+        self.store.close()
+
+
+def create_sandbox(
+    db_path: str | Path = ":memory:",
+    *,
+    seed: int = DEFAULT_SEED,
+    empty: bool = False,
+    tickets: int = 300,
+    rate_limit: float = 50.0,
+    clock: Callable[[], datetime] = utcnow,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+) -> Sandbox:
+    """Open (and on first use create and seed) a sandbox database; nothing here touches the network."""
+    store = Store(db_path)
+    keys = SandboxKeys()
+    if store.get_meta("seeded") is None:
+        _seed(store, keys, seed=seed, empty=empty, tickets=tickets, now=clock())
+    webhooks = None
+    if webhook_url:
+        from .webhooks import WebhookDispatcher
+
+        webhooks = WebhookDispatcher(webhook_url, webhook_secret or "")
+    service = TicketService(store, clock, webhooks.emit if webhooks else None)
+    api = SandboxApi(store, service, RateLimiter(rate_limit), clock)
+    me = store.agents(TEAM_ID)[0]
+    return Sandbox(api=api, store=store, team_id=TEAM_ID, keys=keys, agent_id=me["id"], agent_name=me["name"],
+                   other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks)
+
+
+def _seed(store: Store, keys: SandboxKeys, *, seed: int, empty: bool, tickets: int, now: datetime) -> None:
+    from . import demo, seed as seeding
+
+    store.add_team(TEAM_ID, "Acme Support", {"secret": keys.secret, "restricted": keys.restricted,
+                                             "publishable": keys.publishable})
+    store.add_team(OTHER_TEAM_ID, "Globex Support", {"secret": OTHER_TEAM_SECRET})
+    seeding.load(store, TEAM_ID, demo.generate(seed, now=now, tickets=0 if empty else tickets),
+                 with_tickets=not empty)
+    # Another team with data of its own, so isolation is tested against something real.
+    other_seed = random.Random(seed).randrange(1 << 30) + 1
+    seeding.load(store, OTHER_TEAM_ID, demo.generate(other_seed, now=now, tickets=12, customers=4, agents=2,
+                                                     team_label="Globex"))
+    store.set_meta("seeded", str(seed))
+
+
+def embedded_sandbox(data_dir: Path | None = None, **options: Any) -> Sandbox:
+    """The app's default: a database in the user data dir, created and seeded on first use."""
+    if data_dir is None:
+        from platformdirs import user_data_path
+
+        data_dir = user_data_path("cstar-tui", appauthor=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return create_sandbox(data_dir / "sandbox.sqlite3", **options)

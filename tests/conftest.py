@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh sandbox per test, in-process or served over loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from api.sandbox import Sandbox, create_sandbox
+from api.sandbox.serve import bind
+
+# Screenshots and snapshots need a stable clock; this is "now" inside the seeded sandbox for them.
+FIXED_NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    sb = create_sandbox(rate_limit=0)
+    yield sb
+    sb.close()
+
+
+@pytest.fixture
+async def http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
+    """A raw HTTP client on the in-process sandbox, authenticated with the secret key."""
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url=sandbox.base_url,
+                                 headers={"Authorization": f"Bearer {sandbox.keys.secret}"}) as client:
+        yield client
+
+
+class _ServedSandbox:
+    def __init__(self, sandbox: Sandbox) -> None:
+        import uvicorn
+
+        self.sandbox = sandbox
+        self._sock = bind("127.0.0.1", 0)
+        port = self._sock.getsockname()[1]
+        sandbox.base_url = f"http://127.0.0.1:{port}"
+        config = uvicorn.Config(sandbox.app, log_level="warning", access_log=False, lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+
+    def __enter__(self) -> Sandbox:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self.sandbox
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+@pytest.fixture
+def served_sandbox() -> Iterator[Sandbox]:
+    """The same sandbox served by uvicorn on a free loopback port; `.base_url` is the real URL."""
+    sb = create_sandbox(rate_limit=0)
+    with _ServedSandbox(sb) as served:
+        yield served
+    sb.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
