@@ -127,8 +127,11 @@ class InvalidRequestError(ApiError):
     summary = "The cStar service refused the request"
 
 
-class ClientValidationError(InvalidRequestError):
-    """Refused before sending: the request would break a documented limit. Nothing reached the server."""
+class ClientValidationError(InvalidRequestError, ValueError):
+    """Refused before sending: the request would break a documented limit. Nothing reached the server.
+
+    Also a ValueError, since that is what it is to code that builds filters or IDs.
+    """
 
     summary = "Not sent"
 
