@@ -1,0 +1,82 @@
+"""The Textual application: one client for its lifetime, the header, the screens, the palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from api.client import HelpdeskClient
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from app.commands import ActionCommands
+from app.settings import Settings
+from app.views import DEFAULT_VIEWS, View
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CStarApp(App[int]):
+    TITLE = "cstar-tui"
+    CSS_PATH = "styles.tcss"
+    COMMANDS = App.COMMANDS | {ActionCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.interrupt"),
+    ]
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
+                 views: list[View] | None = None, debounce: float = 0.15) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.views = views or list(DEFAULT_VIEWS)
+        self.debounce = debounce
+        self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
+                                     transport=settings.transport, on_event=self._on_client_event)
+        # Agent names seen in loaded data, so the assignee column and pickers show names, not IDs.
+        self.agent_names: dict[str, str] = {}
+        if settings.agent_id and settings.agent_name:
+            self.agent_names[settings.agent_id] = settings.agent_name
+
+    @property
+    def agent_label(self) -> str:
+        s = self.settings
+        if s.agent_name and s.agent_id:
+            return f"{s.agent_name} ({s.agent_id})"
+        return s.agent_name or s.agent_id or "no agent set"
+
+    async def on_mount(self) -> None:
+        await self.client.__aenter__()
+        from app.screens.ticket_list import TicketListScreen
+
+        await self.push_screen(TicketListScreen())
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
+        """The client reports retries and recoveries; the header shows them to the agent."""
+        screen_header = getattr(self.screen, "status_header", None)
+        if screen_header is None:
+            return
+        if event == "retrying":
+            screen_header.set_state("retrying", str(details.get("reason", "")))
+        elif event == "ok":
+            screen_header.set_state("online")
+        elif event == "failed":
+            screen_header.set_state("offline", str(details.get("reason", "")))
+
+    def action_help(self) -> None:
+        from app.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen.active_bindings))
+
+    def learn_agents(self, pairs: dict[str, str]) -> None:
+        self.agent_names.update({k: v for k, v in pairs.items() if k and v})
