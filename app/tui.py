@@ -78,5 +78,20 @@ class CStarApp(App[int]):
             return
         self.push_screen(HelpScreen(self.screen.active_bindings))
 
+    def open_ticket(self, ticket_id: str, source: object | None = None) -> None:
+        """Open the detail view; `source` is the list it came from, for `]`/`[` and row updates."""
+        from app.screens.ticket_detail import TicketDetailScreen
+
+        self.push_screen(TicketDetailScreen(ticket_id, source=source))
+
+    def action_open_ticket_prompt(self) -> None:
+        from widgets.pickers import TextPrompt
+
+        def opened(value: str | None) -> None:
+            if value and value.strip():
+                self.open_ticket(value.strip())
+
+        self.push_screen(TextPrompt("Open ticket by ID", placeholder="tkt_… or a UUID"), opened)
+
     def learn_agents(self, pairs: dict[str, str]) -> None:
         self.agent_names.update({k: v for k, v in pairs.items() if k and v})

@@ -192,6 +192,32 @@ class TicketListScreen(Screen[None]):
         if open_ticket is not None:
             open_ticket(event.ticket.id, source=self)
 
+    def neighbour_id(self, ticket_id: str, step: int) -> str | None:
+        """The ticket `step` rows away from `ticket_id` in the loaded list, for `]` and `[` in the detail view."""
+        ids = self.query_one(TicketTable).ticket_ids
+        try:
+            index = ids.index(ticket_id) + step
+        except ValueError:
+            return None
+        return ids[index] if 0 <= index < len(ids) else None
+
+    async def load_next_page(self) -> bool:
+        """Fetch the next page now (the detail view walked past the end); False when there is none."""
+        if not self._has_more:
+            return False
+        try:
+            result = await self.cstar.client.list_tickets(
+                replace(self._filters, page=self._page + 1, page_size=PAGE_SIZE))
+        except ApiError as exc:
+            self.notify(str(exc), title="Could not load more tickets", severity="error", markup=False)
+            return False
+        self.query_one(TicketTable).append_tickets(result.items)
+        self._page += 1
+        self._total = result.pagination.total
+        self._has_more = result.pagination.has_more
+        self._show_status()
+        return bool(result.items)
+
     def replace_ticket(self, ticket: Ticket) -> None:
         """A ticket changed elsewhere (the detail view): update its row in place."""
         self.query_one(TicketTable).update_ticket(ticket)
