@@ -1,0 +1,104 @@
+"""Regenerate the screenshots in this folder from the seeded sandbox, at a fixed size and clock.
+
+    python screenshots/generate.py        # SVG always; PNG too where rsvg-convert is installed
+
+Nothing here is drawn by hand: each image is the app itself, driven by keys, against demo data generated
+from a fixed seed and "now".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual.pilot import Pilot  # noqa: E402
+
+from api.sandbox import create_sandbox  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.tui import CStarApp  # noqa: E402
+
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+SIZE = (130, 36)
+OUT = Path(__file__).resolve().parent
+
+Steps = Callable[[Pilot], Awaitable[None]]
+
+
+async def _settle(pilot: Pilot) -> None:
+    for _ in range(20):
+        await pilot.pause(0.05)
+        if not pilot.app.screen.query("LoadingIndicator"):
+            break
+    await pilot.pause(0.1)
+
+
+async def list_view(pilot: Pilot) -> None:
+    await _settle(pilot)
+
+
+async def list_filtered(pilot: Pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("slash", *"prio:urgent", "enter")
+    await _settle(pilot)
+
+
+async def detail_view(pilot: Pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("down", "down", "enter")
+    await _settle(pilot)
+
+
+async def composer_internal(pilot: Pilot) -> None:
+    await detail_view(pilot)
+    await pilot.press("i", *"Customer is on the Pro plan; refund approved by finance.")
+    await _settle(pilot)
+
+
+SHOTS: dict[str, Steps] = {
+    "ticket-list": list_view,
+    "ticket-list-filtered": list_filtered,
+    "ticket-detail": detail_view,
+    "composer-internal-note": composer_internal,
+}
+
+
+async def shoot(name: str, steps: Steps) -> Path | None:
+    sandbox = create_sandbox(clock=lambda: NOW, rate_limit=0)
+    settings = Settings(base_url=sandbox.base_url, team_id=sandbox.team_id, api_key=sandbox.keys.secret,
+                        agent_id=sandbox.agent_id, agent_name=sandbox.agent_name, sandbox=True,
+                        transport=sandbox.transport())
+    app = CStarApp(settings, clock=lambda: NOW, debounce=0.05)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            try:
+                await steps(pilot)
+            except Exception as exc:  # a screen that doesn't exist yet is skipped, not drawn
+                print(f"skipped {name}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return None
+            svg = OUT / f"{name}.svg"
+            svg.write_text(app.export_screenshot(title=f"cstar-tui — {name}"), encoding="utf-8")
+    finally:
+        sandbox.close()
+    if shutil.which("rsvg-convert"):
+        subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
+    return svg
+
+
+async def main() -> int:
+    for name, steps in SHOTS.items():
+        path = await shoot(name, steps)
+        if path:
+            print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
