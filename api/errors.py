@@ -78,6 +78,8 @@ class ApiError(Exception):
     summary: ClassVar[str] = "The cStar service returned an error"
     #: What the agent can do about it, or "" when the summary says it already.
     hint: ClassVar[str] = ""
+    #: How many times the client sent the request before giving up (0: refused before sending).
+    attempts: int = 1
 
     def __init__(
         self,
@@ -100,15 +102,11 @@ class ApiError(Exception):
 
     def describe(self) -> str:
         """The sentence without the request ID."""
-        parts = [self.summary]
+        text = self.summary
         if self.message:
-            parts[0] += f": {self.message}"
-        if self.param and self.param not in self.message:
-            parts[0] += f" (field {self.param})"
-        parts = [_sentence(parts[0])]
-        if self.hint:
-            parts.append(_sentence(self.hint))
-        return " ".join(parts)
+            text += f": {self.message.rstrip('.')}"
+        text = _sentence(text)
+        return f"{text} {_sentence(self.hint)}" if self.hint else text
 
     def __str__(self) -> str:
         text = self.describe()
@@ -125,6 +123,15 @@ class ApiError(Exception):
 
 class InvalidRequestError(ApiError):
     summary = "The cStar service refused the request"
+
+    def describe(self) -> str:
+        # Which field was wrong is the useful part of a 400, so name it when the message doesn't.
+        text = self.summary
+        if self.message:
+            text += f": {self.message.rstrip('.')}"
+        if self.param and self.param not in self.message:
+            text += f" (field {self.param})"
+        return _sentence(text)
 
 
 class ClientValidationError(InvalidRequestError, ValueError):

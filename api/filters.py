@@ -45,18 +45,30 @@ class TicketFilters:
 
     def __post_init__(self) -> None:
         _check(self.status is None or self.status in STATUSES, f"unknown status {self.status!r}", "status")
-        _check(self.priority is None or self.priority in PRIORITIES, f"unknown priority {self.priority!r}", "priority")
-        for name, param in (("assigned_to", "assignedTo"), ("customer_id", "customerId"), ("search", "search")):
+        _check(
+            self.priority is None or self.priority in PRIORITIES,
+            f"unknown priority {self.priority!r}",
+            "priority",
+        )
+        for name, param in (
+            ("assigned_to", "assignedTo"),
+            ("customer_id", "customerId"),
+            ("search", "search"),
+        ):
             value = getattr(self, name)
             _check(
-                value is None or (isinstance(value, str) and value.strip() != ""), f"{param} must not be blank", param
+                value is None or (isinstance(value, str) and value.strip() != ""),
+                f"{param} must not be blank",
+                param,
             )
         # A list would make the dataclass unhashable and mutable behind our back.
         _check(isinstance(self.expand, tuple), "expand must be a tuple", "expand")
         for item in self.expand:
             _check(item in LIST_EXPANSIONS, f"cannot expand {item!r} on the ticket list", "expand")
         _check(len(set(self.expand)) == len(self.expand), "expand lists an expansion twice", "expand")
-        _check(self.page is None or (type(self.page) is int and self.page >= 1), "page must be 1 or more", "page")
+        _check(
+            self.page is None or (type(self.page) is int and self.page >= 1), "page must be 1 or more", "page"
+        )
         _check(
             self.page_size is None or (type(self.page_size) is int and 1 <= self.page_size <= MAX_PAGE_SIZE),
             f"pageSize must be between 1 and {MAX_PAGE_SIZE}",

@@ -126,7 +126,9 @@ def test_assignee_me_without_a_configured_agent_is_an_error() -> None:
 
 
 def test_format() -> None:
-    filters = TicketFilters(status="open", priority="urgent", assigned_to=ME, customer_id="Jane Doe", search="a b")
+    filters = TicketFilters(
+        status="open", priority="urgent", assigned_to=ME, customer_id="Jane Doe", search="a b"
+    )
     assert format(filters) == f'status:open prio:urgent assignee:{ME} customer:"Jane Doe" a b'
     assert format(filters, me=ME) == 'status:open prio:urgent assignee:me customer:"Jane Doe" a b'
     assert format(TicketFilters(search="a  b")) == '"a  b"'
