@@ -1,0 +1,129 @@
+"""Composer drafts on disk: what the agent typed survives a closed composer, a crash or a kill -9.
+
+One JSON file per ticket under `user_data_path("cstar-tui")/drafts/<profile>/`, written atomically
+(temp file in the same directory, fsync, `os.replace`) so a crash mid-write leaves the old draft, never
+half a file. The draft also carries the Idempotency-Key of its send: the key is stored *before* the
+request goes out, so a send retried after a timeout, or after the app died waiting for the answer,
+replays the first request instead of posting the message twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+__all__ = ["Draft", "DraftStore", "Mode", "profile_slug"]
+
+Mode = Literal["public", "internal"]
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def profile_slug(settings: Settings) -> str:
+    """`sandbox`, or a readable, filesystem-safe name for base URL + team (with a hash against clashes)."""
+    if settings.sandbox:
+        return "sandbox"
+    raw = f"{settings.base_url}/{settings.team_id}"
+    readable = _UNSAFE.sub("-", re.sub(r"^[a-z]+://", "", raw.lower())).strip("-.")[:60]
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:8]
+    return f"{readable}-{digest}"
+
+
+def _file_name(ticket_id: str) -> str:
+    # IDs are `tkt_…` or UUIDs; anything else (typed by hand) must still not escape the directory.
+    safe = _UNSAFE.sub("_", ticket_id).strip(".") or "_"
+    if safe != ticket_id:
+        safe += "-" + hashlib.sha256(ticket_id.encode()).hexdigest()[:8]
+    return f"{safe}.json"
+
+
+@dataclass(frozen=True)
+class Draft:
+    ticket_id: str
+    text: str = ""
+    mode: Mode = "public"
+    idempotency_key: str | None = None
+    """The key of the send attempt, saved before the request goes out."""
+    key_fingerprint: str | None = None
+    """A hash of the request body the key was made for; a different body needs a new key."""
+
+    def with_key_for(self, body: dict[str, Any]) -> Draft:
+        """This draft holding the key for sending `body`: the same key as before when the body is
+        unchanged (a retry must replay, not post again), a new one when the agent edited in between."""
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        if self.idempotency_key and self.key_fingerprint == fingerprint:
+            return self
+        return replace(self, idempotency_key=f"cstar-tui-{uuid.uuid4()}", key_fingerprint=fingerprint)
+
+
+class DraftStore:
+    """Drafts of one profile in one directory (injectable, so tests never touch the real data dir)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    @classmethod
+    def for_settings(cls, settings: Settings, root: Path | None = None) -> DraftStore:
+        if root is None:
+            from platformdirs import user_data_path
+
+            root = user_data_path("cstar-tui", appauthor=False)
+        return cls(Path(root) / "drafts" / profile_slug(settings))
+
+    def path(self, ticket_id: str) -> Path:
+        return self.directory / _file_name(ticket_id)
+
+    def load(self, ticket_id: str) -> Draft | None:
+        try:
+            data = json.loads(self.path(ticket_id).read_text(encoding="utf-8"))
+            mode = data.get("mode")
+            return Draft(ticket_id=ticket_id, text=str(data.get("text", "")),
+                         mode=mode if mode in ("public", "internal") else "public",
+                         idempotency_key=data.get("idempotency_key"), key_fingerprint=data.get("key_fingerprint"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, AttributeError):
+            # A damaged draft must not keep the composer from opening; the agent starts afresh.
+            return None
+
+    def save(self, draft: Draft) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = self.path(draft.ticket_id)
+        payload = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode("utf-8")
+        fd, temp = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        self._sync_directory()
+
+    def delete(self, ticket_id: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(ticket_id).unlink()
+
+    def _sync_directory(self) -> None:
+        # The rename is only durable once the directory entry is on disk too (POSIX; not on Windows).
+        if os.name != "posix":
+            return
+        with contextlib.suppress(OSError):
+            fd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)

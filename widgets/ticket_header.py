@@ -1,0 +1,133 @@
+"""The top of the detail view: what the ticket is, who has it, how its SLA clocks stand, notes, metadata.
+
+Every value that came from the API (title, names, email, tags, notes, metadata) goes through
+`widgets.safe_text`; the header is built as `Content`, never from markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from textual.content import Content
+from textual.widgets import Static
+
+from api.models import Ticket
+from widgets.badges import priority_badge, status_badge
+from widgets.safe_text import clean, one_line
+from widgets.sla import WARN_BEFORE, absolute_time, format_duration, relative_time
+
+__all__ = ["TicketHeader", "agent_label", "sla_clock"]
+
+NOTES_MAX_CHARS = 600
+METADATA_SHOWN = 12
+_LABEL = "$text-muted"
+
+
+def agent_label(agent_id: str | None, names: Mapping[str, str]) -> str:
+    """`Alex Kim (agt_…)` when the name is known, else the ID; `unassigned` for None."""
+    if not agent_id:
+        return "unassigned"
+    name = names.get(agent_id)
+    return f"{one_line(name, 40)} ({one_line(agent_id, 40)})" if name else one_line(agent_id, 40)
+
+
+def sla_clock(deadline: datetime | None, done_at: datetime | None, *, paused: bool, closed: bool,
+              now: datetime) -> Content:
+    """One clock: `✓ met`, `✗ missed by 2h`, `‖ paused`, `due in 2h14m`, `overdue by 45m`, or `—`.
+
+    `done_at` is what stops this clock (the first response, or the close); `closed` stops a response
+    clock that never got its reply, since nobody is waiting for one any more.
+    """
+    if deadline is None:
+        return Content.styled("—", _LABEL)
+    when = Content.styled(f"  ({absolute_time(deadline)})", _LABEL)
+    if done_at is not None:
+        if done_at <= deadline:
+            return Content.styled("✓ met", "$success") + when
+        return Content.styled(f"✗ missed by {format_duration(done_at - deadline)}", "$error") + when
+    if closed:
+        return Content.styled("— closed without one", _LABEL)
+    if paused:
+        return Content.styled("‖ paused", "$secondary") + when
+    remaining = deadline - now
+    if remaining < timedelta(0):
+        return Content.styled(f"overdue by {format_duration(-remaining)}", "bold $error") + when
+    style = "bold $warning" if remaining <= WARN_BEFORE else "$text"
+    return Content.styled(f"due in {format_duration(remaining)}", style) + when
+
+
+def _field(label: str, value: Content | str) -> Content:
+    return Content.assemble((f"{label} ", _LABEL), value, strip_control_codes=False)
+
+
+def _when(moment: datetime | None, now: datetime) -> Content:
+    if moment is None:
+        return Content("—")
+    return Content.assemble(absolute_time(moment), (f" ({relative_time(moment, now)})", _LABEL))
+
+
+def _join(parts: list[Content], separator: str = "   ") -> Content:
+    return Content(separator).join(parts)
+
+
+def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> Content:
+    customer_name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name
+    email = ticket.customer.email if ticket.customer else None
+    customer = Content(one_line(customer_name, 60) or "unknown customer")
+    if email:
+        customer += Content.styled(f" <{one_line(email, 80)}>", "$text-muted")
+    if ticket.customer_id:
+        customer += Content.styled(f" {one_line(ticket.customer_id, 40)}", _LABEL)
+    tags = ", ".join(one_line(tag, 40) for tag in ticket.tags)
+    closed = ticket.closed_at is not None
+    lines = [
+        Content.styled(one_line(ticket.title, 300), "bold"),
+        _join([
+            Content.styled(one_line(ticket.id, 60), "$accent"),
+            status_badge(ticket.status),
+            priority_badge(ticket.priority),
+            _field("assignee", agent_label(ticket.assigned_to, names)),
+            _field("messages", str(ticket.message_count)),
+        ]),
+        _join([_field("customer", customer), _field("tags", tags or "—")]),
+        _join([
+            _field("SLA response", sla_clock(ticket.response_deadline, ticket.first_response_at,
+                                             paused=ticket.sla_paused, closed=closed, now=now)),
+            _field("resolution", sla_clock(ticket.resolution_deadline, ticket.closed_at,
+                                           paused=ticket.sla_paused, closed=False, now=now)),
+        ]),
+        _join([_field("created", _when(ticket.created_at, now)), _field("updated", _when(ticket.updated_at, now))]
+              + ([_field("closed", _when(ticket.closed_at, now))] if closed else [])),
+    ]
+    if ticket.notes:
+        lines.append(_field("notes", Content(clean(ticket.notes, max_chars=NOTES_MAX_CHARS),
+                                              strip_control_codes=False)))
+    if ticket.metadata:
+        items = sorted(ticket.metadata.items())
+        shown = [Content.assemble((one_line(k, 40), "$accent"), " = ", one_line(v, 80), strip_control_codes=False)
+                 for k, v in items[:METADATA_SHOWN]]
+        if len(items) > METADATA_SHOWN:
+            shown.append(Content.styled(f"… {len(items) - METADATA_SHOWN} more", _LABEL))
+        lines.append(_field("metadata", _join(shown, ", ")))
+    return Content("\n").join(lines)
+
+
+class TicketHeader(Static):
+    """Shows one ticket's fields; `show(ticket)` again whenever a response brings a newer version."""
+
+    DEFAULT_CSS = """
+    TicketHeader { height: auto; max-height: 50%; padding: 0 1; background: $boost;
+                   border-bottom: solid $primary-darken-2; overflow-y: auto; }
+    """
+
+    def __init__(self, *, now: Callable[[], datetime] | None = None, agent_names: Mapping[str, str] | None = None,
+                 id: str | None = None) -> None:
+        super().__init__(Content("loading…"), id=id)
+        self._now = now or (lambda: datetime.now(UTC))
+        self._names: Mapping[str, str] = agent_names if agent_names is not None else {}
+        self.ticket: Ticket | None = None
+
+    def show(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+        self.update(header_content(ticket, self._now(), self._names))
