@@ -32,8 +32,9 @@ def agent_label(agent_id: str | None, names: Mapping[str, str]) -> str:
     return f"{one_line(name, 40)} ({one_line(agent_id, 40)})" if name else one_line(agent_id, 40)
 
 
-def sla_clock(deadline: datetime | None, done_at: datetime | None, *, paused: bool, closed: bool,
-              now: datetime) -> Content:
+def sla_clock(
+    deadline: datetime | None, done_at: datetime | None, *, paused: bool, closed: bool, now: datetime
+) -> Content:
     """One clock: `✓ met`, `✗ missed by 2h`, `‖ paused`, `due in 2h14m`, `overdue by 45m`, or `—`.
 
     `done_at` is what stops this clock (the first response, or the close); `closed` stops a response
@@ -83,30 +84,51 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> C
     closed = ticket.closed_at is not None
     lines = [
         Content.styled(one_line(ticket.title, 300), "bold"),
-        _join([
-            Content.styled(one_line(ticket.id, 60), "$accent"),
-            status_badge(ticket.status),
-            priority_badge(ticket.priority),
-            _field("assignee", agent_label(ticket.assigned_to, names)),
-            _field("messages", str(ticket.message_count)),
-        ]),
+        _join(
+            [
+                Content.styled(one_line(ticket.id, 60), "$accent"),
+                status_badge(ticket.status),
+                priority_badge(ticket.priority),
+                _field("assignee", agent_label(ticket.assigned_to, names)),
+                _field("messages", str(ticket.message_count)),
+            ]
+        ),
         _join([_field("customer", customer), _field("tags", tags or "—")]),
-        _join([
-            _field("SLA response", sla_clock(ticket.response_deadline, ticket.first_response_at,
-                                             paused=ticket.sla_paused, closed=closed, now=now)),
-            _field("resolution", sla_clock(ticket.resolution_deadline, ticket.closed_at,
-                                           paused=ticket.sla_paused, closed=False, now=now)),
-        ]),
-        _join([_field("created", _when(ticket.created_at, now)), _field("updated", _when(ticket.updated_at, now))]
-              + ([_field("closed", _when(ticket.closed_at, now))] if closed else [])),
+        _join(
+            [
+                _field(
+                    "SLA response",
+                    sla_clock(
+                        ticket.response_deadline,
+                        ticket.first_response_at,
+                        paused=ticket.sla_paused,
+                        closed=closed,
+                        now=now,
+                    ),
+                ),
+                _field(
+                    "resolution",
+                    sla_clock(
+                        ticket.resolution_deadline, ticket.closed_at, paused=ticket.sla_paused, closed=False, now=now
+                    ),
+                ),
+            ]
+        ),
+        _join(
+            [_field("created", _when(ticket.created_at, now)), _field("updated", _when(ticket.updated_at, now))]
+            + ([_field("closed", _when(ticket.closed_at, now))] if closed else [])
+        ),
     ]
     if ticket.notes:
-        lines.append(_field("notes", Content(clean(ticket.notes, max_chars=NOTES_MAX_CHARS),
-                                              strip_control_codes=False)))
+        lines.append(
+            _field("notes", Content(clean(ticket.notes, max_chars=NOTES_MAX_CHARS), strip_control_codes=False))
+        )
     if ticket.metadata:
         items = sorted(ticket.metadata.items())
-        shown = [Content.assemble((one_line(k, 40), "$accent"), " = ", one_line(v, 80), strip_control_codes=False)
-                 for k, v in items[:METADATA_SHOWN]]
+        shown = [
+            Content.assemble((one_line(k, 40), "$accent"), " = ", one_line(v, 80), strip_control_codes=False)
+            for k, v in items[:METADATA_SHOWN]
+        ]
         if len(items) > METADATA_SHOWN:
             shown.append(Content.styled(f"… {len(items) - METADATA_SHOWN} more", _LABEL))
         lines.append(_field("metadata", _join(shown, ", ")))
@@ -121,8 +143,13 @@ class TicketHeader(Static):
                    border-bottom: solid $primary-darken-2; overflow-y: auto; }
     """
 
-    def __init__(self, *, now: Callable[[], datetime] | None = None, agent_names: Mapping[str, str] | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] | None = None,
+        agent_names: Mapping[str, str] | None = None,
+        id: str | None = None,
+    ) -> None:
         super().__init__(Content("loading…"), id=id)
         self._now = now or (lambda: datetime.now(UTC))
         self._names: Mapping[str, str] = agent_names if agent_names is not None else {}

@@ -1,0 +1,187 @@
+"""Columns of the ticket list: which ones fit a width, and each ticket's cells as safe `Content`.
+
+Kept apart from the widget so the layout rules can be read (and tested) without Textual running.
+Every cell is built from cleaned text (`widgets.safe_text`): nothing from the API is ever parsed as
+markup or reaches the terminal as a control sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from textual.content import Content, Span
+
+from api.models import Ticket
+from widgets.badges import PRIORITY_BADGES, PRIORITY_WIDTH, STATUS_BADGES, STATUS_WIDTH, Badge
+from widgets.safe_text import one_line
+from widgets.sla import relative_time, sla_state
+
+__all__ = [
+    "COLUMNS",
+    "TITLE_MIN",
+    "Column",
+    "Piece",
+    "header_pieces",
+    "layout_columns",
+    "pieces_to_content",
+    "row_pieces",
+]
+
+TITLE_MIN = 30
+"""The title column never gets narrower than this while some other column can still be dropped."""
+
+_MAX_TAGS = 20
+_MUTED = "$text-muted"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    """Cells; 0 for the title column, which takes whatever is left."""
+    drop_rank: int = 0
+    """Columns with a higher rank are dropped first when the title would get narrower than TITLE_MIN;
+    0 means never dropped."""
+    align: str = "left"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", 1),
+    Column("id", "ID", 16, drop_rank=4),
+    Column("status", "Status", STATUS_WIDTH),
+    Column("priority", "Priority", PRIORITY_WIDTH),
+    Column("title", "Title", 0),
+    Column("customer", "Customer", 14, drop_rank=3),
+    Column("assignee", "Assignee", 10, drop_rank=5),
+    Column("tags", "Tags", 10, drop_rank=6),
+    Column("count", "#", 3, drop_rank=2, align="right"),
+    Column("sla", "SLA", 6),
+    Column("updated", "Updated", 8, drop_rank=1),
+)
+
+_GAP = 1
+
+
+def _status(status: str) -> Badge:
+    return STATUS_BADGES.get(status) or Badge("?", one_line(status, 12), "italic", "italic")
+
+
+def _priority(priority: str) -> Badge:
+    return PRIORITY_BADGES.get(priority) or Badge(" ?", one_line(priority, 12), "italic", "italic")
+
+
+def layout_columns(width: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Column, int]]:
+    """The columns that fit in `width` cells, each with its width (the title's is what's left)."""
+    shown = list(columns)
+    droppable = sorted((c for c in shown if c.drop_rank), key=lambda c: -c.drop_rank)
+
+    def title_width() -> int:
+        fixed = sum(c.width for c in shown if c.width)
+        return width - fixed - _GAP * (len(shown) - 1)
+
+    while title_width() < TITLE_MIN and droppable:
+        shown.remove(droppable.pop(0))
+    title = max(title_width(), 0)
+    return [(c, c.width or title) for c in shown]
+
+
+Piece = tuple[str, str]
+"""A run of text and the Textual style string it's drawn in ("" for the row's own style)."""
+
+
+def _fit(text: str, width: int, align: str = "left") -> str:
+    """Exactly `width` cells: cut with an ellipsis, or padded (wide characters counted as two)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    if length < width:
+        return " " * (width - length) + text if align == "right" else text + " " * (width - length)
+    return text
+
+
+def header_pieces(layout: Sequence[tuple[Column, int]]) -> list[Piece]:
+    gap = " " * _GAP
+    return [(gap.join(_fit(column.label, width, column.align) for column, width in layout), "")]
+
+
+def _customer(ticket: Ticket) -> str:
+    if ticket.customer_name:
+        return ticket.customer_name
+    if ticket.customer is not None and ticket.customer.name:
+        return ticket.customer.name
+    return ticket.customer_id or ""
+
+
+def _cell(
+    key: str,
+    ticket: Ticket,
+    width: int,
+    now: datetime,
+    agent_names: Mapping[str, str],
+    marked: bool,
+) -> Piece:
+    # Bounding each string by its column width before cleaning keeps a 1 MB title as cheap as a
+    # short one: only the part that can be seen is ever cleaned or measured.
+    limit = width * 2 + 8
+    if key == "title":
+        return one_line(ticket.title, limit), ""
+    if key == "status":
+        badge = _status(ticket.status)
+        return badge.plain, badge.style
+    if key == "priority":
+        badge = _priority(ticket.priority)
+        return badge.plain, badge.style
+    if key == "id":
+        return one_line(ticket.id, limit), _MUTED
+    if key == "customer":
+        return one_line(_customer(ticket), limit), ""
+    if key == "assignee":
+        if not ticket.assigned_to:
+            return "—", _MUTED
+        return one_line(agent_names.get(ticket.assigned_to, ticket.assigned_to), limit), ""
+    if key == "tags":
+        return one_line(", ".join(ticket.tags[:_MAX_TAGS]), limit), "$secondary"
+    if key == "count":
+        return str(ticket.message_count), _MUTED
+    if key == "sla":
+        state = sla_state(ticket, now)
+        return state.label, state.style
+    if key == "updated":
+        return relative_time(ticket.updated_at, now), _MUTED
+    if key == "mark":
+        return ("✓", "bold $accent") if marked else (" ", "")
+    return "", ""
+
+
+def row_pieces(
+    ticket: Ticket,
+    layout: Sequence[tuple[Column, int]],
+    now: datetime,
+    agent_names: Mapping[str, str],
+    marked: bool = False,
+) -> list[Piece]:
+    """One ticket as styled runs that add up to exactly the layout's width."""
+    pieces: list[Piece] = []
+    gap = (" " * _GAP, "")
+    for column, width in layout:
+        if pieces:
+            pieces.append(gap)
+        text, style = _cell(column.key, ticket, width, now, agent_names, marked)
+        pieces.append((_fit(text, width, column.align), style))
+    return pieces
+
+
+def pieces_to_content(pieces: Sequence[Piece]) -> Content:
+    """The same runs as one `Content` (for tests, or a widget that wants a Visual)."""
+    text = "".join(t for t, _ in pieces)
+    spans: list[Span] = []
+    offset = 0
+    for piece, style in pieces:
+        if style:
+            spans.append(Span(offset, offset + len(piece), style))
+        offset += len(piece)
+    return Content(text, spans, strip_control_codes=False)
