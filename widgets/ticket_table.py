@@ -99,7 +99,8 @@ class TicketTable(ScrollView, can_focus=True):
     class NearEnd(Message):
         """The cursor is within NEAR_END_ROWS of the last row: time to fetch the next page.
 
-        Posted once per table length, so it fires again only after rows were added.
+        Posted each time the cursor moves (or rows change) inside that zone; the screen decides
+        whether a page is due (more to load, nothing in flight).
         """
 
         def __init__(self, table: TicketTable, row_count: int) -> None:
@@ -126,7 +127,8 @@ class TicketTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.now: Callable[[], datetime] = now or _utc_now
-        self._agent_names: dict[str, str] = dict(agent_names or {})
+        # Kept by reference: the app may learn names later (then call refresh_cells()).
+        self._agent_names: Mapping[str, str] = agent_names if agent_names is not None else {}
         self._columns = tuple(columns)
         self._clock_interval = clock_interval
         self._tickets: list[Ticket] = list(tickets)
@@ -141,7 +143,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._header: Strip | None = None
         self._resolved_styles: dict[str, Style] = {}
         self._base_styles: dict[tuple[str, ...], Style] = {}
-        self._near_end_posted_at = -1
+        self._near_end_posted_at: tuple[int, int] = (-1, -1)
         self._last_highlighted: Ticket | None = None
         self._reindex()
 
@@ -170,12 +172,12 @@ class TicketTable(ScrollView, can_focus=True):
         return None
 
     @property
-    def agent_names(self) -> dict[str, str]:
-        return dict(self._agent_names)
+    def agent_names(self) -> Mapping[str, str]:
+        return self._agent_names
 
     @agent_names.setter
     def agent_names(self, names: Mapping[str, str]) -> None:
-        self._agent_names = dict(names)
+        self._agent_names = names
         self.refresh_cells()
 
     @property
@@ -198,7 +200,6 @@ class TicketTable(ScrollView, can_focus=True):
         previous_row = self._cursor
         self._tickets = list(tickets)
         self._reindex()
-        self._near_end_posted_at = -1
         if keep_cursor and previous is not None and previous.id in self._index:
             row = self._index[previous.id]
         elif keep_cursor:
@@ -326,8 +327,8 @@ class TicketTable(ScrollView, can_focus=True):
         if count:
             self._scroll_to_row(row, force=force_scroll or old != row)
         self._post_highlighted()
-        if count and count - 1 - row < NEAR_END_ROWS and self._near_end_posted_at != count:
-            self._near_end_posted_at = count
+        if count and count - 1 - row < NEAR_END_ROWS and self._near_end_posted_at != (row, count):
+            self._near_end_posted_at = (row, count)
             self.post_message(self.NearEnd(self, count))
 
     def _scroll_to_row(self, row: int, *, force: bool) -> None:
