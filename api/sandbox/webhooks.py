@@ -35,6 +35,7 @@ SIGNATURE_HEADER = "Cstar-Signature"
 USER_AGENT = "cstar-sandbox-webhooks"
 MAX_PENDING = 10_000  # events waiting (fresh or between retries); beyond this a dead receiver costs memory
 _MAX_DELAY = 300.0  # a backoff longer than this is a dead receiver, not a slow one
+MAX_RECORDS = 10_000  # `delivered` keeps the most recent outcomes only, so a long `serve` doesn't grow
 
 
 def sign(secret: str | bytes, body: str | bytes, timestamp: int) -> str:
@@ -105,7 +106,7 @@ class _Pending:
 class WebhookDispatcher:
     """Posts events to one URL from a background thread, retrying with exponential backoff.
 
-    `delivered` records every event's fate once it is settled: `{"id", "type", "attempts",
+    `delivered` records each event's fate once it is settled (the latest `MAX_RECORDS`): `{"id", "type", "attempts",
     "status" (last HTTP status or None), "outcome" ("delivered" | "failed" | "abandoned" | "dropped"),
     "error" (None or why the last attempt failed)}`. "abandoned" means `close()` ran out of time,
     "dropped" that it was never queued (dispatcher closed, or `MAX_PENDING` reached).
@@ -128,6 +129,7 @@ class WebhookDispatcher:
         self.base_delay = base_delay
         self._clock = clock
         self.delivered: list[dict] = []
+        self._records_lock = threading.Lock()
         self._heap: list[_Pending] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -257,5 +259,8 @@ class WebhookDispatcher:
 
     def _record(self, event_id: str, event_type: str, attempts: int, status: int | None, outcome: str,
                 error: str | None) -> None:
-        self.delivered.append({"id": event_id, "type": event_type, "attempts": attempts, "status": status,
-                               "outcome": outcome, "error": error})
+        with self._records_lock:
+            self.delivered.append({"id": event_id, "type": event_type, "attempts": attempts, "status": status,
+                                   "outcome": outcome, "error": error})
+            if len(self.delivered) > MAX_RECORDS:
+                del self.delivered[: len(self.delivered) - MAX_RECORDS]
