@@ -13,12 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
 from widgets.filter_bar import FilterBar
-from widgets.ticket_table import TicketTable
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket
 from widgets.status_header import StatusHeader
+from widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -105,7 +105,10 @@ class TicketListScreen(Screen[None]):
             bar.show_error(str(exc))
             return
         bar.clear_error()
-        self._filters = merge(view, typed)
+        filters = merge(view, typed)
+        if filters == self._filters and self._generation:
+            return  # e.g. the debounced echo of a change already applied: one change, one request
+        self._filters = filters
         self.reload()
 
     def reload(self) -> None:
@@ -155,7 +158,7 @@ class TicketListScreen(Screen[None]):
         if retry:
             self.reload()
         else:
-            self.app.exit(1)
+            self.app.exit(return_code=1, message="Could not connect to the cStar service.")
 
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
