@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from widgets.filter_bar import FilterBar
 
 from api.models import TicketCreate
 from api.sandbox import Sandbox
 from app.screens.connection_error import ConnectionErrorScreen
 from app.screens.ticket_list import TicketListScreen, with_quick_status
 from tests.helpers import RecordingTransport, make_app, settle
+from widgets.filter_bar import FilterBar
 from widgets.ticket_table import TicketTable
 
 

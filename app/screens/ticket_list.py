@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tab, Tabs
-from widgets.filter_bar import FilterBar
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket
+from widgets.filter_bar import FilterBar
 from widgets.status_header import StatusHeader
 from widgets.ticket_table import TicketTable
 
