@@ -273,3 +273,34 @@ async def test_hostile_titles_show_literally_and_clicking_does_nothing(sandbox: 
         painted = app.export_screenshot()
         assert "[@click=app.quit]click me[/]" in painted.replace("&#160;", " ")
         assert "\x1b" not in painted and "PWNED" in painted
+
+
+async def test_help_is_generated_from_the_active_bindings_and_closes(sandbox: Sandbox) -> None:
+    from app.screens.help import HelpScreen
+
+    app = make_app(sandbox)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.export_screenshot()
+        for needle in ("list.filter", "list.refresh", "list.status_open", "table.select", "app.quit"):
+            assert needle in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketListScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_the_command_palette_reaches_list_actions(sandbox: Sandbox) -> None:
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        await pilot.press("ctrl+p", *"status pending")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rec.lists()[-1] == {"status": "pending", "page": "1", "pageSize": "50"}

@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: dict[str, ActiveBinding]) -> None:
         super().__init__()
-        self._bindings = bindings
+        self._shown = bindings
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=True, header_style="bold")
@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("id", style="dim", no_wrap=True)
         by_action: dict[tuple[int, str], list[str]] = {}
         described: dict[tuple[int, str], Binding] = {}
-        for key, active in self._bindings.items():
+        for key, active in self._shown.items():
             binding = active.binding
             if not binding.description:
                 continue
