@@ -251,10 +251,11 @@ class HelpdeskClient:
             f"the server still reported more tickets after {self.max_pages} pages", request_id=None
         )
 
-    async def get_ticket(self, ticket_id: str, expand: Iterable[str] = ()) -> Ticket:
+    async def get_ticket(self, ticket_id: str, expand: str | Iterable[str] = ()) -> Ticket:
         """The ticket with its messages (always included); `expand=("customer",)` inlines the customer."""
         path = f"{self._tickets_path}/{_check_ticket_id(ticket_id)}"
-        wanted = tuple(dict.fromkeys(expand))
+        # A bare string is an Iterable[str] too; "customer" must not become c, u, s, ….
+        wanted = tuple(dict.fromkeys(expand.split(",") if isinstance(expand, str) else expand))
         for item in wanted:
             if item not in TICKET_EXPANSIONS:
                 raise ClientValidationError(f"cannot expand {item!r} on a ticket", param="expand")

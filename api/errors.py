@@ -140,6 +140,8 @@ class ClientValidationError(InvalidRequestError, ValueError):
     Also a ValueError, since that is what it is to code that builds filters or IDs.
     """
 
+    attempts = 0
+
     summary = "Not sent"
 
 

@@ -203,6 +203,8 @@ def _check_metadata(metadata: dict[str, Any] | None) -> None:
     if len(metadata) > METADATA_MAX_KEYS:
         raise ValueError(f"at most {METADATA_MAX_KEYS} metadata keys (got {len(metadata)})")
     for key, value in metadata.items():
+        if not key:
+            raise ValueError("metadata keys must not be empty")
         if len(key) > METADATA_KEY_MAX:
             raise ValueError(f"metadata key {key[:20]!r}… is longer than {METADATA_KEY_MAX} characters")
         if value is not None and len(value) > METADATA_VALUE_MAX:

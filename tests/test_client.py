@@ -196,7 +196,7 @@ async def test_get_ticket_includes_messages_oldest_first(env: Env) -> None:
     assert stamps == sorted(stamps)
     assert all(m.ticket_id == ticket.id for m in ticket.messages)
     assert ticket.customer is None
-    by_uuid = await env.client.get_ticket(ticket.uuid, expand=["customer"])
+    by_uuid = await env.client.get_ticket(ticket.uuid, expand="customer")
     assert by_uuid.id == ticket.id
     assert by_uuid.customer is None or by_uuid.customer.id == ticket.customer_id
     assert env.transport.requests[-1].url.params["expand"] == "customer"
@@ -341,6 +341,13 @@ async def test_malformed_ids_are_refused_before_any_request(env: Env, bad_id: st
     ):
         with pytest.raises(ClientValidationError):
             await call
+    assert env.transport.requests == []
+
+
+async def test_unknown_expansion_is_refused_before_any_request(env: Env) -> None:
+    with pytest.raises(ClientValidationError) as info:
+        await env.client.get_ticket("tkt_abc123def456", expand=["customer", "agent"])
+    assert info.value.attempts == 0 and info.value.param == "expand"
     assert env.transport.requests == []
 
 

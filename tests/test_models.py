@@ -198,6 +198,7 @@ def test_blank_message_content_is_refused(content: str) -> None:
         {"title": "t", "metadata": {"k": 5}},
         {"title": "t", "metadata": {"k": None}},
         {"title": "t", "metadata": {"x" * 41: "v"}},
+        {"title": "t", "metadata": {"": "v"}},
         {"title": "t", "metadata": {"k": "v" * 501}},
         {"title": "t", "metadata": {f"k{i}": "v" for i in range(51)}},
         {"title": "t", "tags": "a,b"},
