@@ -48,14 +48,17 @@ def lines(table: TicketTable) -> list[str]:
 
 
 async def test_keys_move_and_enter_selects() -> None:
-    app = TableApp(make_tickets(30))
+    app = TableApp(make_tickets(60))
     async with app.run_test(size=(120, 35)) as pilot:
         table = app.query_one(TicketTable)
         assert table.current_ticket.id == "tkt_000000000000"
         await pilot.press("j", "j", "down", "k")
         assert table.cursor_row == 2
         await pilot.press("G")
-        assert table.cursor_row == 29
+        assert table.cursor_row == 59
+        shown = lines(table)
+        assert shown[0].lstrip().startswith("ID")  # the header stays on top
+        assert "tkt_000000000059" in shown[-1]  # scrolled so the cursor row shows
         await pilot.press("g")
         assert table.cursor_row == 0
         await pilot.press("pagedown")

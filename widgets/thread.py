@@ -108,6 +108,7 @@ class MessageThread(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
         background: $surface;
         & > .message-thread--name { text-style: bold; }
         & > .message-thread--meta { color: $text-muted; }
@@ -152,6 +153,7 @@ class MessageThread(ScrollView, can_focus=True):
         self._rows: list[tuple[int, int, str]] = []
         self._block_starts: list[int] = []
         self._layout_width = -1
+        self._pending_end = False
         self._styles: dict[str, Style] = {}
         self._strip_cache: dict[int, Strip] = {}
 
@@ -173,7 +175,7 @@ class MessageThread(ScrollView, can_focus=True):
             self.now = lambda: fixed
         self._blocks = [_make_block(m, whole=m.id in self._expanded) for m in messages]
         self._invalidate()
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self._scroll_to_end()
 
     def append_message(self, message: Message) -> None:
         """Add a message at the bottom; follow it if the view was already at the bottom."""
@@ -181,7 +183,7 @@ class MessageThread(ScrollView, can_focus=True):
         self._blocks.append(_make_block(message))
         self._invalidate()
         if at_end:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self._scroll_to_end()
 
     def expand(self, message_id: str) -> bool:
         """Show the whole of a message in place (no truncation). Returns False if it isn't shown."""
@@ -189,7 +191,7 @@ class MessageThread(ScrollView, can_focus=True):
             if block.message.id == message_id:
                 self._expanded.add(message_id)
                 self._blocks[index] = _make_block(block.message, whole=True)
-                self._invalidate()
+                self._invalidate(keep_position=True)
                 return True
         return False
 
@@ -197,7 +199,7 @@ class MessageThread(ScrollView, can_focus=True):
         self._ensure_layout()
         for index, block in enumerate(self._blocks):
             if block.message.id == message_id:
-                self.scroll_to(y=self._block_starts[index], animate=False, immediate=True)
+                self.scroll_to(y=self._block_starts[index], animate=False, immediate=True, force=True)
                 return True
         return False
 
@@ -217,7 +219,7 @@ class MessageThread(ScrollView, can_focus=True):
         top = round(self.scroll_y)
         for start in self._block_starts:
             if start > top:
-                self.scroll_to(y=start, animate=False)
+                self.scroll_to(y=start, animate=False, force=True)
                 return
         self.scroll_end(animate=False)
 
@@ -226,27 +228,35 @@ class MessageThread(ScrollView, can_focus=True):
         top = round(self.scroll_y)
         for start in reversed(self._block_starts):
             if start < top:
-                self.scroll_to(y=start, animate=False)
+                self.scroll_to(y=start, animate=False, force=True)
                 return
         self.scroll_home(animate=False)
 
     # --- layout ---------------------------------------------------------------------------------
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, *, keep_position: bool = False) -> None:
         self._layout_width = -1
         self._strip_cache.clear()
-        self._ensure_layout()
+        self._ensure_layout(keep_position=keep_position)
         self.refresh()
 
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - _GUTTER - _RIGHT_MARGIN)
 
-    def _ensure_layout(self) -> None:
+    def _scroll_to_end(self) -> None:
+        if self._layout_width < 0:
+            self._pending_end = True  # not laid out yet: do it once the lines exist
+            return
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+
+    def _ensure_layout(self, *, keep_position: bool = False) -> None:
         if not self.scrollable_content_region.width:
             return  # not laid out yet: wrapping at a made-up width would be wasted work
         width = self._text_width()
         if width == self._layout_width:
             return
+        # A re-wrap (resize, a scrollbar appearing) keeps a reader who was at the bottom there.
+        follow = self._pending_end or (not keep_position and bool(self._rows) and self.scroll_y >= self.max_scroll_y)
         self._layout_width = width
         self._strip_cache.clear()
         rows: list[tuple[int, int, str]] = []
@@ -261,6 +271,9 @@ class MessageThread(ScrollView, can_focus=True):
         self._rows = rows
         self._block_starts = starts
         self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        if follow:
+            self._pending_end = False
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     @staticmethod
     def _note(block: _Block) -> str:
@@ -293,7 +306,7 @@ class MessageThread(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         if self._blocks:
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+            self._scroll_to_end()
 
     def _style(self, name: str) -> Style:
         """The widget's style, or a component's style without its background (so stripes and names

@@ -59,7 +59,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("assignee", "Assignee", 10, drop_rank=5),
     Column("tags", "Tags", 10, drop_rank=6),
     Column("count", "#", 3, drop_rank=2, align="right"),
-    Column("sla", "SLA", 6),
+    Column("sla", "SLA", 7),
     Column("updated", "Updated", 8, drop_rank=1),
 )
 

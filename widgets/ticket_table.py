@@ -58,6 +58,7 @@ class TicketTable(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
         background: $surface;
         & > .ticket-table--header { text-style: bold; color: $text-muted; background: $panel; }
         & > .ticket-table--cursor {
@@ -206,7 +207,7 @@ class TicketTable(ScrollView, can_focus=True):
             row = previous_row
         else:
             row = 0
-            self.scroll_to(y=0, animate=False, immediate=True)
+            self.scroll_to(y=0, animate=False, immediate=True, force=True)
         self._update_virtual_size()
         self._move_cursor(row, force_scroll=True)
         self.refresh()
@@ -337,9 +338,9 @@ class TicketTable(ScrollView, can_focus=True):
         visible_rows = max(1, self.scrollable_content_region.height - 1)
         top = round(self.scroll_y)
         if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
+            self.scroll_to(y=row, animate=False, immediate=True, force=True)
         elif row >= top + visible_rows:
-            self.scroll_to(y=row - visible_rows + 1, animate=False, immediate=True)
+            self.scroll_to(y=row - visible_rows + 1, animate=False, immediate=True, force=True)
 
     def _post_highlighted(self) -> None:
         ticket = self.current_ticket
