@@ -23,10 +23,20 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from app.settings import Settings
 
-__all__ = ["Draft", "DraftStore", "Mode", "profile_slug"]
+__all__ = ["Draft", "DraftStore", "Mode", "body_fingerprint", "drafts_for", "new_idempotency_key", "profile_slug"]
 
 Mode = Literal["public", "internal"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def body_fingerprint(body: dict[str, Any]) -> str:
+    """What an Idempotency-Key was made for: the same body may reuse the key, another one may not
+    (the server answers a reused key with a different body with 409)."""
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def new_idempotency_key() -> str:
+    return f"cstar-tui-{uuid.uuid4()}"
 
 
 def profile_slug(settings: Settings) -> str:
@@ -60,10 +70,10 @@ class Draft:
     def with_key_for(self, body: dict[str, Any]) -> Draft:
         """This draft holding the key for sending `body`: the same key as before when the body is
         unchanged (a retry must replay, not post again), a new one when the agent edited in between."""
-        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        fingerprint = body_fingerprint(body)
         if self.idempotency_key and self.key_fingerprint == fingerprint:
             return self
-        return replace(self, idempotency_key=f"cstar-tui-{uuid.uuid4()}", key_fingerprint=fingerprint)
+        return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint)
 
 
 class DraftStore:
@@ -127,3 +137,16 @@ class DraftStore:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def drafts_for(app: Any) -> DraftStore:
+    """The app's draft store, made on first use from its settings.
+
+    A test (or, later, the config) sets `app.draft_store = DraftStore(path)` before the first use to
+    keep drafts somewhere else than the user data dir.
+    """
+    store = getattr(app, "draft_store", None)
+    if store is None:
+        store = DraftStore.for_settings(app.settings)
+        app.draft_store = store
+    return store

@@ -1,0 +1,268 @@
+"""The composer: a reply to the customer or an internal note, with a draft on disk that outlives the app.
+
+The mode banner is loud on purpose (a colour *and* words): an internal remark sent to a customer by
+mistake is the worst thing this screen could do. The draft is written as the agent types (debounced),
+on every mode switch and on leaving; it is deleted only once the server has confirmed the message.
+Before a send goes out its Idempotency-Key is written into the draft, so a retry after a lost answer,
+or after the app was killed mid-send, replays the first request instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from api.errors import ApiError
+from api.models import Message, MessageCreate, Ticket
+from app.canned import BUILTIN, fill, placeholder_values
+from app.drafts import Draft, DraftStore, Mode, drafts_for
+from widgets.pickers import OptionPicker
+from widgets.safe_text import one_line
+
+if TYPE_CHECKING:
+    from app.tui import CStarApp
+
+SAVE_DELAY = 0.3
+"""Seconds of quiet typing before the draft is written (and it is always written on leaving)."""
+
+
+def banner(mode: Mode, customer: str | None) -> Content:
+    if mode == "internal":
+        return Content.assemble((" INTERNAL ", "bold reverse"), "  Internal note — not visible to the customer")
+    who = one_line(customer, 60) or "the customer"
+    return Content.assemble((" PUBLIC ", "bold reverse"), f"  Reply to {who} — the customer will see this")
+
+
+class ComposerScreen(Screen[Message | None]):
+    """Dismisses with the created Message once the server confirmed it, or None when the agent leaves."""
+
+    DEFAULT_CSS = """
+    ComposerScreen #composer-banner { height: 3; padding: 1 1; text-style: bold; }
+    ComposerScreen.-internal #composer-banner { background: $warning; color: auto; }
+    ComposerScreen.-public #composer-banner { background: $primary; color: auto; }
+    ComposerScreen.-internal #composer-text { border: thick $warning; }
+    ComposerScreen.-public #composer-text { border: thick $primary; }
+    ComposerScreen #composer-context { height: 1; padding: 0 1; color: $text-muted; }
+    ComposerScreen #composer-text { height: 1fr; }
+    ComposerScreen #composer-status { height: auto; min-height: 1; padding: 0 1; }
+    ComposerScreen #composer-status.-error { color: $error; text-style: bold; }
+    """
+    # priority: TextArea binds ctrl+e (line end) and ctrl+k (kill line) itself, and has the focus.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", priority=True, id="composer.send"),
+        Binding("ctrl+t", "toggle_mode", "Public/internal", priority=True, id="composer.toggle"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="composer.editor"),
+        Binding("ctrl+k", "canned", "Canned response", priority=True, id="composer.canned"),
+        Binding("escape", "leave", "Leave (keep draft)", id="composer.leave"),
+    ]
+
+    def __init__(self, ticket_id: str, mode: Mode = "public", ticket: Ticket | None = None,
+                 drafts: DraftStore | None = None) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.ticket = ticket
+        self._drafts = drafts
+        self._draft = Draft(ticket_id, mode=mode)
+        self._restored = False
+        self._save_timer: Timer | None = None
+        self._sending = False
+        self._finished = False
+
+    @property
+    def cstar(self) -> CStarApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def mode(self) -> Mode:
+        return self._draft.mode
+
+    @property
+    def drafts(self) -> DraftStore:
+        if self._drafts is None:
+            self._drafts = drafts_for(self.app)
+        return self._drafts
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#composer-text", TextArea)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="composer-banner")
+        title = one_line(self.ticket.title, 100) if self.ticket else ""
+        yield Static(Content.assemble((one_line(self.ticket_id, 60), "$accent"), "  ", title), id="composer-context")
+        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="composer-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        saved = self.drafts.load(self.ticket_id)
+        if saved is not None and (saved.text or saved.idempotency_key):
+            # The saved mode wins over the key that opened the composer: the text was written for that
+            # audience, and the banner says which one it is.
+            self._draft = saved
+            self._restored = True
+        area = self.text_area
+        area.load_text(self._draft.text)
+        area.move_cursor(area.document.end)
+        self._show_mode()
+        if self._restored:
+            self._say(f"Restored your unsent {'internal note' if self.mode == 'internal' else 'reply'}.")
+        area.focus()
+
+    # --- the mode -------------------------------------------------------------------------------
+
+    def _customer_name(self) -> str | None:
+        if self.ticket is None:
+            return None
+        return (self.ticket.customer.name if self.ticket.customer else None) or self.ticket.customer_name
+
+    def _show_mode(self) -> None:
+        self.set_class(self.mode == "internal", "-internal")
+        self.set_class(self.mode == "public", "-public")
+        self.query_one("#composer-banner", Static).update(banner(self.mode, self._customer_name()))
+
+    def action_toggle_mode(self) -> None:
+        if self._sending:
+            return
+        self._draft = replace(self._draft, mode="public" if self.mode == "internal" else "internal")
+        self._show_mode()
+        self._save_now()
+
+    # --- the draft ------------------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#composer-text")
+    def _typed(self) -> None:
+        self._say("")
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
+
+    def _save_now(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if self._finished:
+            return
+        self._draft = replace(self._draft, text=self.text_area.text)
+        try:
+            if self._draft.text.strip() or self._draft.idempotency_key:
+                self.drafts.save(self._draft)
+            else:
+                self.drafts.delete(self.ticket_id)
+        except OSError as exc:
+            self.notify(f"The draft could not be saved: {exc}", severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        # Quitting the app with the composer open still keeps what was typed.
+        self._save_now()
+
+    def action_leave(self) -> None:
+        self._save_now()
+        self._finished = True
+        self.dismiss(None)
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#composer-status", Static)
+        status.set_class(error, "-error")
+        status.update(Content(text))
+
+    def body(self) -> MessageCreate:
+        settings = self.cstar.settings
+        return MessageCreate(content=self.text_area.text, sender="agent", sender_id=settings.agent_id,
+                             sender_name=settings.agent_name, message_type=self.mode)
+
+    def action_send(self) -> None:
+        if self._sending:
+            return
+        if not self.text_area.text.strip():
+            self._say("Nothing to send: the message is empty.", error=True)
+            return
+        body = self.body()
+        self._draft = replace(self._draft, text=self.text_area.text).with_key_for(body.to_wire())
+        # The key must be on disk before the request leaves: if the answer is lost and the app dies, the
+        # next attempt (after a restart) has to present the same key to be recognised as a retry.
+        try:
+            self.drafts.save(self._draft)
+        except OSError as exc:
+            self.notify(f"The draft could not be saved, sending anyway: {exc}", severity="warning", markup=False)
+        self._sending = True
+        self.text_area.read_only = True
+        self._say("Sending…")
+        self._send(body, self._draft.idempotency_key)
+
+    @work(exclusive=True, group="composer-send")
+    async def _send(self, body: MessageCreate, key: str | None) -> None:
+        try:
+            message = await self.cstar.client.add_message(self.ticket_id, body, idempotency_key=key)
+        except ApiError as exc:
+            self._sending = False
+            self.text_area.read_only = False
+            self._say(f"Not sent (the draft is kept; ctrl+s tries again): {exc}", error=True)
+            self.notify(str(exc), title="Message not sent", severity="error", markup=False)
+            return
+        self._finished = True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        try:
+            self.drafts.delete(self.ticket_id)
+        except OSError as exc:
+            self.notify(f"Sent, but the draft could not be removed: {exc}", severity="warning", markup=False)
+        self.dismiss(message)
+
+    # --- helpers: $EDITOR and canned responses --------------------------------------------------
+
+    def action_external_editor(self) -> None:
+        if self._sending:
+            return
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        fd, name = tempfile.mkstemp(prefix="cstar-draft-", suffix=".txt")
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.text_area.text)
+            try:
+                with self.app.suspend():
+                    subprocess.run([*shlex.split(command), str(path)], check=False)
+            except SuspendNotSupported:
+                self.notify("An external editor cannot run here (no terminal to hand over).", severity="warning")
+                return
+            except OSError as exc:
+                self.notify(f"Could not start the editor {command!r}: {exc}", severity="error", markup=False)
+                return
+            text = path.read_text(encoding="utf-8", errors="replace")
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        self.text_area.load_text(text)
+        self.text_area.move_cursor(self.text_area.document.end)
+        self._save_now()
+
+    def action_canned(self) -> None:
+        if self._sending:
+            return
+        values = placeholder_values(self.ticket, self.ticket_id, self.cstar.settings.agent_name)
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            self.text_area.insert(fill(BUILTIN[index].body, values))
+            self.text_area.focus()
+            self._save_now()
+
+        self.app.push_screen(OptionPicker("Insert a canned response", [c.name for c in BUILTIN]), chosen)

@@ -1,0 +1,142 @@
+"""`n` from the list: a form for a new ticket; `ctrl+s` creates it (once, even when retried) and opens it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import ValidationError
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+
+from api.errors import ApiError
+from api.models import PRIORITIES, STATUSES, TicketCreate
+from app.drafts import body_fingerprint, new_idempotency_key
+
+if TYPE_CHECKING:
+    from app.tui import CStarApp
+
+CUSTOMER_ID_PREFIX = "cus_"
+
+
+def split_tags(text: str) -> list[str]:
+    """`billing, login ,, billing` -> `["billing", "login"]`: trimmed, no blanks, no repeats, order kept."""
+    return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
+
+
+def validation_sentence(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "form"
+    return f"{field}: {first['msg']}"
+
+
+class NewTicketScreen(Screen[None]):
+    DEFAULT_CSS = """
+    NewTicketScreen VerticalScroll { padding: 0 2; }
+    NewTicketScreen #new-banner { height: 1; padding: 0 1; background: $primary; color: $text; text-style: bold; }
+    NewTicketScreen Label { margin-top: 1; color: $text-muted; }
+    NewTicketScreen Horizontal { height: auto; }
+    NewTicketScreen Horizontal > Select { width: 1fr; margin-right: 2; }
+    NewTicketScreen #new-notes { height: 6; }
+    NewTicketScreen #new-error { color: $error; height: auto; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "create", "Create", priority=True, id="new.create"),
+        Binding("escape", "cancel", "Cancel", id="new.cancel"),
+    ]
+
+    def __init__(self, source: object | None = None) -> None:
+        super().__init__()
+        self._source = source
+        self._key: str | None = None
+        self._key_for: str | None = None
+        self._sending = False
+
+    @property
+    def cstar(self) -> CStarApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("New ticket  ·  tab moves between fields  ·  ctrl+s creates  ·  esc cancels"),
+                     id="new-banner")
+        with VerticalScroll():
+            yield Label("Title (required)")
+            yield Input(id="new-title", placeholder="What is the problem?")
+            yield Label("Customer: a name, or an ID starting with cus_")
+            yield Input(id="new-customer", placeholder="Jane Doe  or  cus_…")
+            yield Label("Priority and status")
+            with Horizontal():
+                yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False, id="new-priority")
+                yield Select([(s, s) for s in STATUSES], value="new", allow_blank=False, id="new-status")
+            yield Label("Tags, separated by commas")
+            yield Input(id="new-tags", placeholder="billing, login")
+            yield Label("Internal notes (not visible to the customer)")
+            yield TextArea(id="new-notes", soft_wrap=True)
+            yield Static(id="new-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#new-title", Input).focus()
+
+    def body(self) -> TicketCreate:
+        """The form as a request body; raises ValidationError with what to fix."""
+        values: dict[str, Any] = {
+            "title": self.query_one("#new-title", Input).value.strip(),
+            "priority": self.query_one("#new-priority", Select).value,
+            "status": self.query_one("#new-status", Select).value,
+        }
+        customer = self.query_one("#new-customer", Input).value.strip()
+        if customer.startswith(CUSTOMER_ID_PREFIX):
+            values["customer_id"] = customer
+        elif customer:
+            values["customer_name"] = customer
+        tags = split_tags(self.query_one("#new-tags", Input).value)
+        if tags:
+            values["tags"] = tags
+        notes = self.query_one("#new-notes", TextArea).text
+        if notes.strip():
+            values["notes"] = notes
+        return TicketCreate(**values)
+
+    def _say(self, text: str) -> None:
+        self.query_one("#new-error", Static).update(Content(text))
+
+    def action_create(self) -> None:
+        if self._sending:
+            return
+        if not self.query_one("#new-title", Input).value.strip():
+            self._say("A title is required.")
+            self.query_one("#new-title", Input).focus()
+            return
+        try:
+            body = self.body()
+        except ValidationError as exc:
+            self._say(validation_sentence(exc))
+            return
+        # One key per submission of this content: a retry after a lost answer replays the first
+        # create; the agent changing the form in between makes it a new submission.
+        fingerprint = body_fingerprint(body.to_wire())
+        if self._key is None or fingerprint != self._key_for:
+            self._key, self._key_for = new_idempotency_key(), fingerprint
+        self._sending = True
+        self._say("Creating…")
+        self._create(body, self._key)
+
+    @work(exclusive=True, group="new-ticket")
+    async def _create(self, body: TicketCreate, key: str) -> None:
+        try:
+            ticket = await self.cstar.client.create_ticket(body, idempotency_key=key)
+        except ApiError as exc:
+            self._sending = False
+            self._say(str(exc))
+            self.notify(str(exc), title="Ticket not created", severity="error", markup=False)
+            return
+        self.dismiss()
+        self.cstar.open_ticket(ticket.id, source=self._source)
+
+    def action_cancel(self) -> None:
+        self.dismiss()
