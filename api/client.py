@@ -110,7 +110,7 @@ def _check_idempotency_key(key: str | None) -> str | None:
     return key
 
 
-def _connection_reason(exc: httpx.TransportError) -> str:
+def _connection_reason(exc: httpx.RequestError) -> str:
     text = str(exc).lower()
     if "refused" in text:
         return "connection refused"
@@ -175,6 +175,8 @@ class HelpdeskClient:
             raise ClientValidationError("a team ID is required", param="teamId")
         if not api_key or not api_key.strip():
             raise ClientValidationError("an API key is required", param="apiKey")
+        if not base_url.lower().startswith(("http://", "https://")):
+            raise ClientValidationError("the base URL must start with http:// or https://", param="baseUrl")
         if max_retries < 0 or timeout <= 0 or max_pages < 1:
             raise ValueError("max_retries must be >= 0, timeout > 0 and max_pages >= 1")
         self.base_url = base_url.rstrip("/")
@@ -360,7 +362,9 @@ class HelpdeskClient:
                 response = await self._http.send(request)
         except (TimeoutError, httpx.TimeoutException):
             return _Outcome(error=RequestTimeoutError(f"no complete answer within {self.timeout:g} s"))
-        except httpx.TransportError as exc:
+        except httpx.DecodingError:
+            return _Outcome(error=MalformedResponseError("a body that could not be decoded"))
+        except httpx.RequestError as exc:
             return _Outcome(error=ConnectionFailedError(_connection_reason(exc)))
         return self._read(response)
 

@@ -418,6 +418,8 @@ def test_constructor_refuses_missing_credentials() -> None:
         HelpdeskClient("http://x", "", "sk_test_x")
     with pytest.raises(ClientValidationError):
         HelpdeskClient("http://x", "team", " ")
+    with pytest.raises(ClientValidationError, match="http"):
+        HelpdeskClient("localhost:8765", "team", "sk_test_x")
 
 
 async def test_repr_never_shows_the_key(sandbox: Sandbox) -> None:

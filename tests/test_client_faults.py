@@ -469,6 +469,13 @@ async def test_json_of_the_wrong_shape(sandbox: Sandbox) -> None:
     assert info.value.request_id == "req_rewritten"
 
 
+async def test_a_body_that_cannot_be_decoded(sandbox: Sandbox) -> None:
+    h = Harness(sandbox, reply(200, b"\x00not gzip at all", {"Content-Encoding": "gzip"}))
+    with pytest.raises(MalformedResponseError, match="could not be decoded"):
+        await h.client.list_tickets()
+    assert len(h.transport.requests) == 1
+
+
 async def test_success_without_the_envelope(sandbox: Sandbox) -> None:
     h = Harness(sandbox, reply(200, {"tickets": []}))
     with pytest.raises(MalformedResponseError, match="envelope"):
