@@ -87,11 +87,16 @@ def test_markup_is_never_parsed() -> None:
 
 def test_fast_on_huge_input() -> None:
     title = "Refund please é " * 65_000  # ~1 MB
-    body = "\n".join(f"line {i} café \x1b[31m" for i in range(100_000))
+    body = "\n".join(f"line {i} café \x1b[31m" for i in range(100_000))  # 2.6 MB, 100k ESCs
     clean("warm é")
     start = time.perf_counter()
     one_line(title, 200)
     clean(body, max_chars=20_000)
-    clean(body)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.5, elapsed
+    bounded = time.perf_counter() - start
+    # What widgets do on every paint: only the visible head is cleaned.
+    assert bounded < 0.05, bounded
+    start = time.perf_counter()
+    whole = clean(body)
+    # The whole body, e.g. when an agent expands a huge message: ~0.1 s idle, generous for CI load.
+    assert time.perf_counter() - start < 1.0
+    assert "\x1b" not in whole and whole.count("␛") == 100_000

@@ -179,3 +179,18 @@ def test_title_takes_what_is_left_and_narrow_screens_drop_columns() -> None:
 def test_bindings_have_ids_for_the_keymap() -> None:
     ids = {binding.id for binding in TicketTable.BINDINGS}
     assert {"table.down", "table.up", "table.top", "table.bottom", "table.page_down", "table.page_up"} <= ids
+
+
+async def test_megabyte_title_costs_no_more_than_a_short_one() -> None:
+    import time
+
+    huge = make_ticket(0, title="Refund é " * 120_000, tags=[f"tag{i}" for i in range(5_000)])
+    app = TableApp([huge, *make_tickets(10, start=1)])
+    async with app.run_test(size=(120, 35)) as pilot:
+        table = app.query_one(TicketTable)
+        await pilot.pause()
+        start = time.perf_counter()
+        table.refresh_cells()
+        first = table.render_line(1).text
+        assert time.perf_counter() - start < 0.05
+        assert first.count("Refund") < 10 and "…" in first

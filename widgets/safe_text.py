@@ -124,8 +124,12 @@ _MAX_TAG_RUN = 7
 _TAG_RUN = re.compile(f"[\U000e0020-\U000e007f]{{{_MAX_TAG_RUN + 1},}}")
 
 
-def _replace_bad(match: re.Match[str]) -> str:
-    return _TABLE.get(ord(match.group()), "\ufffd") or ""
+def _replace_bad(text: str, pattern: re.Pattern[str]) -> str:
+    # Find which bad characters occur, then str.replace each: a regex callback per occurrence costs
+    # ~3 µs, which a body with 100,000 ESC sequences would feel (300 ms against 20 ms).
+    for char in set(pattern.findall(text)):
+        text = text.replace(char, _TABLE.get(ord(char), "\ufffd") or "")
+    return text
 
 
 @cache
@@ -170,11 +174,11 @@ def _clean_unbounded(text: str) -> str:
         text = text.replace("\r\n", "\n")
     if text.isascii():
         return text.translate(_ASCII_TABLE)
-    text = _BMP_BAD.sub(_replace_bad, text)
+    text = _replace_bad(text, _BMP_BAD)
     bmp_runs, astral_mark, any_runs = _combining_runs()
     marks = bmp_runs
     if _ASTRAL.search(text) is not None:
-        text = _ASTRAL_BAD.sub(_replace_bad, text)
+        text = _replace_bad(text, _ASTRAL_BAD)
         text = _TAG_RUN.sub(_keep_tags, text)
         if astral_mark.search(text) is not None:
             marks = any_runs

@@ -13,9 +13,11 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content, Span
+from textual.strip import Strip
 
 from api.models import Ticket
 from widgets.badges import PRIORITY_BADGES, PRIORITY_WIDTH, STATUS_BADGES, STATUS_WIDTH, Badge
+from widgets.line_styles import PieceRenderer
 from widgets.safe_text import one_line
 from widgets.sla import relative_time, sla_state
 
@@ -24,6 +26,7 @@ __all__ = [
     "TITLE_MIN",
     "Column",
     "Piece",
+    "RowStrips",
     "header_pieces",
     "layout_columns",
     "pieces_to_content",
@@ -185,3 +188,64 @@ def pieces_to_content(pieces: Sequence[Piece]) -> Content:
             spans.append(Span(offset, offset + len(piece), style))
         offset += len(piece)
     return Content(text, spans, strip_control_codes=False)
+
+
+class RowStrips:
+    """Rendered rows for one width, cached per ticket until the ticket object, width or theme changes.
+
+    A changed ticket arrives as a new (frozen) object, so identity tells whether a strip is stale.
+    The cursor row is rendered fresh each time: one line, and it depends on focus.
+    """
+
+    def __init__(self, renderer: PieceRenderer, columns: Sequence[Column] = COLUMNS) -> None:
+        self.renderer = renderer
+        self._columns = tuple(columns)
+        self._width = -1
+        self._layout: list[tuple[Column, int]] = []
+        self._header: Strip | None = None
+        self._strips: dict[str, tuple[Ticket, Strip]] = {}
+
+    def clear(self, *, styles: bool = False) -> None:
+        self._strips.clear()
+        self._header = None
+        if styles:
+            self.renderer.clear()
+
+    def forget(self, ticket_id: str) -> None:
+        self._strips.pop(ticket_id, None)
+
+    def layout(self, width: int) -> list[tuple[Column, int]]:
+        if width != self._width:
+            self._width = width
+            self._layout = layout_columns(width, self._columns)
+            self.clear()
+        return self._layout
+
+    def header(self, width: int) -> Strip:
+        layout = self.layout(width)
+        if self._header is None:
+            self._header = self.renderer.to_strip(header_pieces(layout), width, ("ticket-table--header",))
+        return self._header
+
+    def row(
+        self,
+        ticket: Ticket,
+        width: int,
+        now: datetime,
+        agent_names: Mapping[str, str],
+        *,
+        marked: bool,
+        cursor: bool,
+    ) -> Strip:
+        layout = self.layout(width)
+        if cursor:
+            return self.renderer.to_strip(
+                row_pieces(ticket, layout, now, agent_names, marked), width, ("ticket-table--cursor",)
+            )
+        cached = self._strips.get(ticket.id)
+        if cached is not None and cached[0] is ticket:
+            return cached[1]
+        classes = ("ticket-table--marked",) if marked else ()
+        strip = self.renderer.to_strip(row_pieces(ticket, layout, now, agent_names, marked), width, classes)
+        self._strips[ticket.id] = (ticket, strip)
+        return strip

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -22,7 +20,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from api.models import Ticket
-from widgets.ticket_columns import COLUMNS, Column, Piece, header_pieces, layout_columns, row_pieces
+from widgets.line_styles import PieceRenderer
+from widgets.ticket_columns import COLUMNS, Column, RowStrips
 
 __all__ = ["TicketTable"]
 
@@ -31,6 +30,16 @@ NEAR_END_ROWS = 10
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class _TableMessage(Message):
+    def __init__(self, table: TicketTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> TicketTable:
+        return self.table
 
 
 class TicketTable(ScrollView, can_focus=True):
@@ -73,31 +82,21 @@ class TicketTable(ScrollView, can_focus=True):
     }
     """
 
-    class Selected(Message):
+    class Selected(_TableMessage):
         """Enter (or a double click) on a ticket."""
 
         def __init__(self, table: TicketTable, ticket: Ticket) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.ticket = ticket
 
-        @property
-        def control(self) -> TicketTable:
-            return self.table
-
-    class Highlighted(Message):
-        """The cursor moved to another ticket (None when the table became empty)."""
+    class Highlighted(_TableMessage):
+        """The cursor moved to another ticket, or its ticket changed (None: the table is empty)."""
 
         def __init__(self, table: TicketTable, ticket: Ticket | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.ticket = ticket
 
-        @property
-        def control(self) -> TicketTable:
-            return self.table
-
-    class NearEnd(Message):
+    class NearEnd(_TableMessage):
         """The cursor is within NEAR_END_ROWS of the last row: time to fetch the next page.
 
         Posted each time the cursor moves (or rows change) inside that zone; the screen decides
@@ -105,13 +104,8 @@ class TicketTable(ScrollView, can_focus=True):
         """
 
         def __init__(self, table: TicketTable, row_count: int) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.row_count = row_count
-
-        @property
-        def control(self) -> TicketTable:
-            return self.table
 
     def __init__(
         self,
@@ -130,20 +124,12 @@ class TicketTable(ScrollView, can_focus=True):
         self.now: Callable[[], datetime] = now or _utc_now
         # Kept by reference: the app may learn names later (then call refresh_cells()).
         self._agent_names: Mapping[str, str] = agent_names if agent_names is not None else {}
-        self._columns = tuple(columns)
         self._clock_interval = clock_interval
         self._tickets: list[Ticket] = list(tickets)
         self._index: dict[str, int] = {}
         self._cursor = 0
         self._marked: set[str] = set()
-        self._layout: list[tuple[Column, int]] = []
-        self._layout_width = -1
-        # ticket id -> (the ticket object it was rendered from, strip); a changed ticket is a new
-        # (frozen) object, so identity tells whether the strip is stale.
-        self._strips: dict[str, tuple[Ticket, Strip]] = {}
-        self._header: Strip | None = None
-        self._resolved_styles: dict[str, Style] = {}
-        self._base_styles: dict[tuple[str, ...], Style] = {}
+        self._rows = RowStrips(PieceRenderer(self), tuple(columns))
         self._near_end_posted_at: tuple[int, int] = (-1, -1)
         self._last_highlighted: Ticket | None = None
         self._reindex()
@@ -259,7 +245,7 @@ class TicketTable(ScrollView, can_focus=True):
         if row is None:
             return False
         del self._tickets[row]
-        self._strips.pop(ticket_id, None)
+        self._rows.forget(ticket_id)
         self._marked.discard(ticket_id)
         self._reindex()
         self._update_virtual_size()
@@ -276,7 +262,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def refresh_cells(self) -> None:
         """Re-render every row, e.g. after the clock ticked or agent names arrived."""
-        self._strips.clear()
+        self._rows.clear()
         self.refresh()
 
     # --- actions --------------------------------------------------------------------------------
@@ -355,10 +341,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         # Theme or CSS changed: cached strips hold resolved colours.
-        self._strips.clear()
-        self._header = None
-        self._resolved_styles = {}
-        self._base_styles = {}
+        self._rows.clear(styles=True)
         super().notify_style_update()
 
     def on_mount(self) -> None:
@@ -373,11 +356,11 @@ class TicketTable(ScrollView, can_focus=True):
         self._scroll_to_row(self._cursor, force=True)
 
     def on_focus(self) -> None:
-        self._base_styles = {}
+        self._rows.renderer.clear()
         self._refresh_row(self._cursor)
 
     def on_blur(self) -> None:
-        self._base_styles = {}
+        self._rows.renderer.clear()
         self._refresh_row(self._cursor)
 
     def on_click(self, event: events.Click) -> None:
@@ -392,57 +375,14 @@ class TicketTable(ScrollView, can_focus=True):
         if event.chain >= 2:
             self.action_select()
 
-    def _ensure_layout(self, width: int) -> list[tuple[Column, int]]:
-        if width != self._layout_width:
-            self._layout_width = width
-            self._layout = layout_columns(width, self._columns)
-            self._strips.clear()
-            self._header = None
-        return self._layout
-
-    def _base_style(self, style_names: tuple[str, ...]) -> Style:
-        # get_visual_style walks the DOM to build its cache key; once per frame is plenty.
-        base = self._base_styles.get(style_names)
-        if base is None:
-            base = self._base_styles[style_names] = self.get_visual_style(*style_names).rich_style
-        return base
-
-    def _to_strip(self, pieces: list[Piece], width: int, style_names: tuple[str, ...]) -> Strip:
-        base = self._base_style(style_names)
-        resolve = self._resolved_styles
-        segments = []
-        for text, style in pieces:
-            if style:
-                rich_style = resolve.get(style)
-                if rich_style is None:
-                    # _get_style resolves theme variables ("$error"); cached because it's per theme.
-                    rich_style = resolve[style] = self._get_style(style).rich_style
-                segments.append(Segment(text, base + rich_style))
-            else:
-                segments.append(Segment(text, base))
-        strip = Strip(segments)
-        return strip if strip.cell_length == width else strip.adjust_cell_length(width, base)
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        layout = self._ensure_layout(width)
         if y == 0:
-            if self._header is None:
-                self._header = self._to_strip(header_pieces(layout), width, ("ticket-table--header",))
-            return self._header
+            return self._rows.header(width)
         row = round(self.scroll_y) + y - 1
         if not 0 <= row < len(self._tickets):
             return Strip.blank(width, self.rich_style)
         ticket = self._tickets[row]
-        marked = ticket.id in self._marked
-        if row == self._cursor:
-            # One line: rendering it fresh each time is cheaper than caching per focus state.
-            pieces = row_pieces(ticket, layout, self.now(), self._agent_names, marked)
-            return self._to_strip(pieces, width, ("ticket-table--cursor",))
-        cached = self._strips.get(ticket.id)
-        if cached is not None and cached[0] is ticket:
-            return cached[1]
-        pieces = row_pieces(ticket, layout, self.now(), self._agent_names, marked)
-        strip = self._to_strip(pieces, width, ("ticket-table--marked",) if marked else ())
-        self._strips[ticket.id] = (ticket, strip)
-        return strip
+        return self._rows.row(
+            ticket, width, self.now(), self._agent_names, marked=ticket.id in self._marked, cursor=row == self._cursor
+        )
