@@ -51,6 +51,7 @@ class TicketListScreen(Screen[None]):
         Binding("tab", "switch_view(1)", "Next view", id="list.next_view"),
         Binding("shift+tab", "switch_view(-1)", "Prev view", show=False, id="list.prev_view"),
         Binding("ctrl+r", "refresh", "Refresh", id="list.refresh"),
+        Binding("n", "new_ticket", "New ticket", id="list.new_ticket"),
         *(Binding(key, f"quick_status('{status}')", f"Status {status}", show=False, id=f"list.status_{status}")
           for key, status in QUICK_STATUSES.items()),
         Binding("0", "quick_status('')", "Any status", show=False, id="list.status_any"),
@@ -263,3 +264,8 @@ class TicketListScreen(Screen[None]):
         bar = self.query_one(FilterBar)
         bar.set_query(with_quick_status(bar.value, status or None))
         self.apply_query()
+
+    def action_new_ticket(self) -> None:
+        from app.screens.new_ticket import NewTicketScreen
+
+        self.app.push_screen(NewTicketScreen(source=self))
