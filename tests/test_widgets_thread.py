@@ -151,3 +151,10 @@ async def test_wraps_to_width_and_rewraps_on_resize() -> None:
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert thread.line_count < narrow
+
+
+async def test_empty_thread_says_so() -> None:
+    app = ThreadApp([])
+    async with app.run_test(size=(100, 35)) as pilot:
+        await pilot.pause()
+        assert "No messages yet." in app.query_one(MessageThread).render_line(0).text

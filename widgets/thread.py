@@ -348,6 +348,9 @@ class MessageThread(ScrollView, can_focus=True):
         self._ensure_layout()
         width = self.scrollable_content_region.width
         line = round(self.scroll_y) + y
+        if not self._blocks and y == 0:
+            note = Segment("  No messages yet.", self._style("") + self._style("message-thread--note"))
+            return Strip([note]).adjust_cell_length(width, self._style(""))
         if not 0 <= line < len(self._rows):
             return Strip.blank(width, self.rich_style)
         cached = self._strip_cache.get(line)
