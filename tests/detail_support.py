@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from api.sandbox import Sandbox
+from api.sandbox.ids import iso
 from app.drafts import DraftStore
 from app.screens.ticket_detail import TicketDetailScreen
 from app.screens.ticket_list import TicketListScreen
@@ -109,3 +111,42 @@ def refuse(status: int, method: str) -> Callable[[httpx.Request], Any]:
         return httpx.Response(status, json=body, request=request)
 
     return hook
+
+
+HOSTILE_TITLE = "[/] [@click=app.quit]x[/] \x1b]0;PWNED\x07"
+HOSTILE_ID = "tkt_HostileTkt01"
+
+
+def hostile_sandbox(now: datetime) -> Sandbox:
+    """A deterministic sandbox (seeded at `now`) whose newest ticket is hostile: its title, customer,
+    tags, notes, metadata and a long thread with internal notes all carry markup and escape sequences."""
+    from api.sandbox import create_sandbox
+    from widgets.samples import HOSTILE_TEXTS
+
+    sb = create_sandbox(rate_limit=0, clock=lambda: now)
+    agents = sb.store.agents(sb.team_id)
+    created = sb.api.service.create(sb.team_id, {
+        "title": HOSTILE_TITLE, "customerName": "Mallory [b]Evil[/b] \x1b[31mRed\x1b[0m", "priority": "urgent",
+        "status": "open", "tags": ["[red]tag[/red]", "\x1b[5mblink"], "notes": "Notes [@click=app.bell]ring[/]",
+        "metadata": {"[k]": "[/v]", "esc": "\x1b]8;;http://evil\x07link\x1b]8;;\x07"},
+    })
+    sb.store.update_ticket(created["id"], {"id": HOSTILE_ID, "uuid": "00000000-0000-4000-8000-00000000cafe",
+                                           "assigned_to": agents[1]["id"]})
+    rows = []
+    for i in range(120):
+        kind = ("customer", "agent", "internal", "system")[i % 4]
+        text = HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)]
+        agent = agents[i % 3]
+        rows.append({
+            "id": f"msg_Hostile{i:05d}", "uuid": f"00000000-0000-4000-8000-{i:012d}", "team_id": sb.team_id,
+            "ticket_id": HOSTILE_ID, "sender": "agent" if kind == "internal" else kind,
+            "content": f"#{i} {text}\nsecond line [b]not bold[/b] \x1b[2J",
+            "sender_id": agent["id"] if kind in ("agent", "internal") else None,
+            "sender_name": agent["name"] if kind in ("agent", "internal") else
+            ("Mallory [b]Evil[/b]" if kind == "customer" else None),
+            "sender_avatar_url": None, "is_internal": kind == "internal",
+            "created_at": iso(now - timedelta(minutes=240 - 2 * i)),
+        })
+    sb.store.insert_messages(rows)
+    sb.store.update_ticket(HOSTILE_ID, {"message_count": len(rows)})
+    return sb

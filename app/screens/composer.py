@@ -98,13 +98,16 @@ class ComposerScreen(Screen[Message | None]):
 
     @property
     def text_area(self) -> TextArea:
-        return self.query_one("#composer-text", TextArea)
+        # Held rather than queried: on_unmount (app quitting) still needs the text after the
+        # children are gone.
+        return self._area
 
     def compose(self) -> ComposeResult:
         yield Static(id="composer-banner")
         title = one_line(self.ticket.title, 100) if self.ticket else ""
         yield Static(Content.assemble((one_line(self.ticket_id, 60), "$accent"), "  ", title), id="composer-context")
-        yield TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        self._area = TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        yield self._area
         yield Static(id="composer-status")
         yield Footer()
 
@@ -146,6 +149,8 @@ class ComposerScreen(Screen[Message | None]):
 
     @on(TextArea.Changed, "#composer-text")
     def _typed(self) -> None:
+        if self.text_area.text == self._draft.text:
+            return  # the echo of loading the draft, not typing
         self._say("")
         if self._save_timer is not None:
             self._save_timer.stop()
