@@ -19,6 +19,8 @@ from widgets.sla import WARN_BEFORE, absolute_time, format_duration, relative_ti
 
 __all__ = ["TicketHeader", "agent_label", "sla_clock"]
 
+CLOCK_REFRESH = 30.0
+"""Seconds between repaints of the SLA clocks."""
 NOTES_MAX_CHARS = 600
 METADATA_SHOWN = 12
 _LABEL = "$text-muted"
@@ -154,6 +156,14 @@ class TicketHeader(Static):
         self._now = now or (lambda: datetime.now(UTC))
         self._names: Mapping[str, str] = agent_names if agent_names is not None else {}
         self.ticket: Ticket | None = None
+
+    def on_mount(self) -> None:
+        # "due in 14m" must not go stale while the agent reads the thread.
+        self.set_interval(CLOCK_REFRESH, self._tick)
+
+    def _tick(self) -> None:
+        if self.ticket is not None:
+            self.show(self.ticket)
 
     def show(self, ticket: Ticket) -> None:
         self.ticket = ticket
