@@ -91,6 +91,7 @@ def create_sandbox(
     seed: int = DEFAULT_SEED,
     empty: bool = False,
     tickets: int = 300,
+    max_messages: int = 30,
     rate_limit: float = 50.0,
     clock: Callable[[], datetime] = utcnow,
     webhook_url: str | None = None,
@@ -100,7 +101,7 @@ def create_sandbox(
     store = Store(db_path)
     keys = SandboxKeys()
     if store.get_meta("seeded") is None:
-        _seed(store, keys, seed=seed, empty=empty, tickets=tickets, now=clock())
+        _seed(store, keys, seed=seed, empty=empty, tickets=tickets, max_messages=max_messages, now=clock())
     webhooks = None
     if webhook_url:
         from .webhooks import WebhookDispatcher
@@ -113,18 +114,19 @@ def create_sandbox(
                    other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks)
 
 
-def _seed(store: Store, keys: SandboxKeys, *, seed: int, empty: bool, tickets: int, now: datetime) -> None:
-    from . import demo, seed as seeding
+def _seed(store: Store, keys: SandboxKeys, *, seed: int, empty: bool, tickets: int, max_messages: int,
+          now: datetime) -> None:
+    from . import demo
+    from . import seed as seeding
 
     store.add_team(TEAM_ID, "Acme Support", {"secret": keys.secret, "restricted": keys.restricted,
                                              "publishable": keys.publishable})
     store.add_team(OTHER_TEAM_ID, "Globex Support", {"secret": OTHER_TEAM_SECRET})
-    seeding.load(store, TEAM_ID, demo.generate(seed, now=now, tickets=0 if empty else tickets),
-                 with_tickets=not empty)
+    ours = demo.generate(seed, now=now, tickets=0 if empty else tickets, max_messages=max_messages)
     # Another team with data of its own, so isolation is tested against something real.
     other_seed = random.Random(seed).randrange(1 << 30) + 1
-    seeding.load(store, OTHER_TEAM_ID, demo.generate(other_seed, now=now, tickets=12, customers=4, agents=2,
-                                                     team_label="Globex"))
+    theirs = demo.generate(other_seed, now=now, tickets=12, customers=4, agents=2, team_label="Globex")
+    seeding.load_all(store, [(TEAM_ID, ours, not empty), (OTHER_TEAM_ID, theirs, True)])
     store.set_meta("seeded", str(seed))
 
 

@@ -13,6 +13,9 @@ from .store import Store
 
 MAX_KEY_LENGTH = 255
 TTL_SECONDS = 24 * 3600
+# A claim still running after this long was left by a process that stopped mid-request (a database file
+# outlives its server); no sandbox write takes more than milliseconds.
+RUNNING_TIMEOUT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Idempotency:
         owner = scope(api_key)
         now = self.clock()
         self.store.idempotency_expire(now - TTL_SECONDS)
-        if self.store.idempotency_begin(owner, key, print_, now):
+        if self.store.idempotency_begin(owner, key, print_, now, stale_before=now - RUNNING_TIMEOUT_SECONDS):
             return None
         row = self.store.idempotency_get(owner, key)
         if row is None:  # expired between the two statements: claim again

@@ -30,7 +30,10 @@ def new_uuid(rng: random.Random | None = None) -> str:
 
 def iso(dt: datetime) -> str:
     """UTC ISO-8601 with a `Z`, to the second, as the reference shows."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if dt.tzinfo is not UTC:
+        dt = dt.astimezone(UTC)
+    # isoformat is ~5x faster than strftime, which the 100k-ticket seeding calls 700k times.
+    return dt.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_iso(text: str) -> datetime:

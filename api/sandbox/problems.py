@@ -30,16 +30,22 @@ class ApiProblem(Exception):
         return error
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """Caller input quoted in an error message, bounded: a 1 MiB id must not come back as a 1 MiB message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def invalid(message: str, param: str | None = None, code: str = "parameter_invalid") -> ApiProblem:
     return ApiProblem(400, "invalid_request_error", code, message, param)
 
 
-def unknown_field(name: str) -> ApiProblem:
-    return invalid(f"Unknown field '{name}' in the request body.", name, "parameter_unknown")
+def unknown_field(name: str, allowed: set[str]) -> ApiProblem:
+    return invalid(f"Unknown field '{clip(name)}' in the request body; allowed: {', '.join(sorted(allowed))}.",
+                   clip(name), "parameter_unknown")
 
 
 def not_found(what: str, ident: str) -> ApiProblem:
-    return ApiProblem(404, "not_found_error", "resource_missing", f"No such {what}: '{ident}'.", "id")
+    return ApiProblem(404, "not_found_error", "resource_missing", f"No such {what}: '{clip(ident)}'.", "id")
 
 
 def forbidden(message: str) -> ApiProblem:

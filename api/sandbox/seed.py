@@ -1,55 +1,74 @@
-"""Turns generated demo data into stored rows, deriving what the API derives (counts, SLA, closedAt)."""
+"""Turns generated demo data into stored rows, deriving what the API derives (counts, SLA, closedAt).
+
+Rows are built as tuples in the store's column order: at 100,000 tickets a dict per row plus a
+per-value encoder cost more than SQLite itself.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from .demo import DemoData
 from .ids import iso
 from .service import sla_fields
-from .store import Store, search_text
+from .store import Store, encode_json, search_text
 from .validation import CLOSED_STATUSES
 
 
-def ticket_rows(team_id: str, data: DemoData) -> Iterable[dict[str, Any]]:
-    by_ticket: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for message in data.messages:
-        by_ticket[message["ticketId"]].append(message)
-    for t in data.tickets:
-        thread = by_ticket.get(t["id"], [])
-        first_response = next(
-            (m["createdAt"] for m in thread if m["sender"] == "agent" and not m["isInternal"]), None)
-        updated: datetime = max([t["updatedAt"], *(m["createdAt"] for m in thread)])
-        yield {
-            "id": t["id"], "uuid": t["uuid"], "team_id": team_id, "title": t["title"],
-            "priority": t["priority"], "status": t["status"], "customer_id": t.get("customerId"),
-            "customer_name": t["customerName"], "assigned_to": t.get("assignedTo"), "tags": t["tags"],
-            "notes": t.get("notes"), "message_count": len(thread),
-            "first_response_at": iso(first_response) if first_response else None,
-            "sla_paused": t["status"] == "pending",
-            "metadata": t.get("metadata") or {}, "created_at": iso(t["createdAt"]),
-            "closed_at": iso(updated) if t["status"] in CLOSED_STATUSES else None,
-            "updated_at": iso(updated), "search_text": search_text(t["title"], t["customerName"]),
-            **sla_fields(t["priority"], t["createdAt"]),
-        }
-
-
-def message_rows(team_id: str, data: DemoData) -> Iterable[dict[str, Any]]:
+def ticket_rows(team_id: str, data: DemoData) -> Iterator[tuple[Any, ...]]:
+    """Tuples in `store.TICKET_COLUMNS` order."""
+    counts: Counter[str] = Counter()
+    last: dict[str, datetime] = {}
+    first_response: dict[str, datetime] = {}
     for m in data.messages:
-        yield {
-            "id": m["id"], "uuid": m["uuid"], "team_id": team_id, "ticket_id": m["ticketId"],
-            "sender": m["sender"], "content": m["content"], "sender_id": m.get("senderId"),
-            "sender_name": m.get("senderName"), "sender_avatar_url": m.get("senderAvatarUrl"),
-            "is_internal": bool(m["isInternal"]), "created_at": iso(m["createdAt"]),
-        }
+        ticket_id, at = m["ticketId"], m["createdAt"]
+        counts[ticket_id] += 1
+        if ticket_id not in last or at > last[ticket_id]:
+            last[ticket_id] = at
+        if m["sender"] == "agent" and not m["isInternal"] and (
+                ticket_id not in first_response or at < first_response[ticket_id]):
+            first_response[ticket_id] = at
+    for t in data.tickets:
+        ticket_id, priority, status, created = t["id"], t["priority"], t["status"], t["createdAt"]
+        updated = t["updatedAt"]
+        if ticket_id in last and last[ticket_id] > updated:
+            updated = last[ticket_id]
+        responded = first_response.get(ticket_id)
+        sla = sla_fields(priority, created)
+        updated_iso = iso(updated)
+        yield (
+            ticket_id, t["uuid"], team_id, t["title"], priority, status, t.get("customerId"),
+            t["customerName"], t.get("assignedTo"), encode_json(t["tags"]), t.get("notes"), counts[ticket_id],
+            sla["response_deadline"], sla["resolution_deadline"], iso(responded) if responded else None,
+            sla["response_tier"], sla["resolution_tier"], int(status == "pending"),
+            encode_json(t.get("metadata") or {}), iso(created),
+            updated_iso if status in CLOSED_STATUSES else None, updated_iso,
+            search_text(t["title"], t["customerName"]),
+        )
+
+
+def message_rows(team_id: str, data: DemoData) -> Iterator[tuple[Any, ...]]:
+    """Tuples in `store.MESSAGE_COLUMNS` order."""
+    for m in data.messages:
+        yield (
+            m["id"], m["uuid"], team_id, m["ticketId"], m["sender"], m["content"], m.get("senderId"),
+            m.get("senderName"), m.get("senderAvatarUrl"), int(bool(m["isInternal"])), iso(m["createdAt"]),
+        )
 
 
 def load(store: Store, team_id: str, data: DemoData, *, with_tickets: bool = True) -> None:
     store.add_agents(team_id, data.agents)
     store.add_customers(team_id, data.customers)
     if with_tickets:
-        store.insert_tickets(ticket_rows(team_id, data))
-        store.insert_messages(message_rows(team_id, data))
+        store.insert_ticket_tuples(ticket_rows(team_id, data))
+        store.insert_message_tuples(message_rows(team_id, data))
+
+
+def load_all(store: Store, teams: Iterable[tuple[str, DemoData, bool]]) -> None:
+    """Seed several teams into a new database with indexes built once at the end."""
+    with store.bulk_load():
+        for team_id, data, with_tickets in teams:
+            load(store, team_id, data, with_tickets=with_tickets)

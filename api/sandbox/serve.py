@@ -5,11 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from . import DEFAULT_SEED, create_sandbox
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,18 +53,32 @@ def bind(host: str, port: int) -> socket.socket:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # Asked to stop while seeding: nothing was served yet, so stopping is a clean exit.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _exit_now)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     sandbox = create_sandbox(args.db or ":memory:", seed=args.seed, empty=args.empty, tickets=args.tickets,
                              rate_limit=args.rate_limit, webhook_url=args.webhook_url,
                              webhook_secret=args.webhook_secret)
     try:
         sock = bind(args.host, args.port)
-    except OSError as exc:
-        print(f"cstar-tui serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"cstar-tui serve: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        sandbox.close()
         return 2
     host, port = sock.getsockname()[:2]
     display_host = f"[{host}]" if ":" in host else host
     sandbox.base_url = f"http://{display_host}:{port}"
+    # log_config=None: uvicorn's own config would send the access log to stdout, after the --json line.
+    config = uvicorn.Config(sandbox.app, log_config=None, log_level="warning", access_log=args.access_log,
+                            lifespan="off")
+    if args.access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    server = _server(config)
+    # From here a signal stops the server gracefully, even one that arrives before uvicorn is listening.
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, server.handle_exit)
     if args.json:
         sys.stdout.write(json.dumps(sandbox.info()) + "\n")
         sys.stdout.flush()
@@ -66,10 +89,38 @@ def run(args: argparse.Namespace) -> int:
         print(f"  restricted key  {info['keys']['restricted']}", file=sys.stderr)
         print(f"  publishable key {info['keys']['publishable']}", file=sys.stderr)
         print(f"  agent           {info['agent']['id']} ({info['agent']['name']})", file=sys.stderr)
-    config = uvicorn.Config(sandbox.app, log_level="warning", access_log=args.access_log, lifespan="off")
-    server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     finally:
+        sock.close()
         sandbox.close()
     return 0
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _exit_now(_sig: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def _server(config: uvicorn.Config) -> uvicorn.Server:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises a caught SIGINT/SIGTERM once it has shut down, so the process dies of the signal
+        (status -15, or a KeyboardInterrupt traceback); a sandbox asked to stop did nothing wrong: exit 0."""
+
+        @contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
+    return Server(config)

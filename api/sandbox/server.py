@@ -60,7 +60,8 @@ class SandboxApi:
         self.service = service
         self.limiter = limiter
         self.clock = clock
-        self.idempotency = Idempotency(store)
+        # The sandbox's clock, so the 24 h replay window moves with the time the API reports.
+        self.idempotency = Idempotency(store, clock=lambda: clock().timestamp())
         # Called between claiming an idempotency key and doing the write; the fault mode uses it.
         self.before_write: Callable[[], Awaitable[None]] | None = None
 
@@ -147,7 +148,10 @@ class SandboxApi:
         if not header:
             raise ApiProblem(401, "authentication_error", "api_key_missing",
                              "No API key provided. Send 'Authorization: Bearer <key>'.")
-        info = self.store.key_info(key.strip()) if scheme.lower() == "bearer" else None
+        if scheme.lower() != "bearer" or not key.strip():
+            raise ApiProblem(401, "authentication_error", "api_key_invalid",
+                             "The Authorization header must be 'Bearer <key>'.")
+        info = self.store.key_info(key.strip())
         if info is None:
             raise ApiProblem(401, "authentication_error", "api_key_invalid", "The API key is not valid.")
         return Caller(key=info["key"], kind=info["kind"], team_id=info["team_id"])
@@ -168,7 +172,7 @@ class SandboxApi:
     @staticmethod
     def _too_large() -> ApiProblem:
         return ApiProblem(413, "invalid_request_error", "body_too_large",
-                          f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+                          f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
 
     @staticmethod
     def _parse_body(raw: bytes) -> dict[str, Any]:
@@ -176,8 +180,11 @@ class SandboxApi:
             return {}
         try:
             body = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise invalid(f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+                          code="body_invalid") from None
         except (ValueError, UnicodeDecodeError):
-            raise invalid("The request body is not valid JSON.", code="body_invalid") from None
+            raise invalid("The request body is not valid JSON (it must be UTF-8).", code="body_invalid") from None
         if not isinstance(body, dict):
             raise invalid("The request body must be a JSON object.", code="body_invalid")
         return body
@@ -260,15 +267,24 @@ class SandboxApi:
         ]
 
     def asgi(self) -> Starlette:
-        async def http_error(_request: Request, exc: Exception) -> Response:
+        routes = self.routes()
+
+        async def http_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, HTTPException)
             request_id = new_id("req")
             if exc.status_code == 405:
+                # Starlette names only the first route that matched the path; a client needs them all.
+                allowed = sorted({m for r in routes if r.path_regex.match(request.url.path) for m in r.methods or ()})
                 problem = ApiProblem(405, "invalid_request_error", "method_not_allowed",
-                                     "That method is not allowed on this path.")
+                                     f"{request.method[:10]} is not allowed on this path; use {', '.join(allowed)}.",
+                                     headers={"Allow": ", ".join(allowed)})
             else:
                 problem = ApiProblem(exc.status_code, "not_found_error", "route_missing",
                                      "No such endpoint. See /api/v1/teams/{teamId}/tickets.")
             return self._error(problem, request_id)
 
-        return Starlette(routes=self.routes(), exception_handlers={HTTPException: http_error})
+        app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+        # A redirect (307, empty body, to another URL) is no answer for an API client: unknown paths,
+        # trailing slash included, get the JSON 404 like any other.
+        app.router.redirect_slashes = False
+        return app

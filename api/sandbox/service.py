@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from . import validation as v
-from .ids import iso, new_id, new_uuid
-from .problems import invalid, not_found
+from .ids import iso, new_id, new_uuid, parse_iso
+from .problems import clip, invalid, not_found
 from .sla import clock_for
 from .store import Store, search_text
 
@@ -107,13 +107,13 @@ class TicketService:
     def require_agent(self, team_id: str, agent_id: str, param: str) -> sqlite3.Row:
         agent = self.store.agent(team_id, agent_id)
         if agent is None:
-            raise invalid(f"No agent '{agent_id[:60]}' in this team.", param)
+            raise invalid(f"No agent '{clip(agent_id)}' in this team.", param)
         return agent
 
     def require_customer(self, team_id: str, customer_id: str, param: str) -> sqlite3.Row:
         customer = self.store.customer(team_id, customer_id)
         if customer is None:
-            raise invalid(f"No customer '{customer_id[:60]}' in this team.", param)
+            raise invalid(f"No customer '{clip(customer_id)}' in this team.", param)
         return customer
 
     def create(self, team_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -148,19 +148,37 @@ class TicketService:
         return ticket
 
     def update(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        current = self.require_ticket(team_id, ticket_id)
+        # One transaction from read to write: a second writer on the same file can't interleave a merge.
+        with self.store.transaction():
+            current = self.require_ticket(team_id, ticket_id)
+            now = self.clock()
+            changes = self._changes(team_id, current, body, now)
+            if changes:
+                changes["updated_at"] = iso(now)
+                self.store.update_ticket(current["id"], changes)
+            ticket = ticket_json(self.require_ticket(team_id, current["id"]))
+        # A field sent with the value it already has is no change: no updatedAt bump, no event.
+        if changes:
+            self.emit("ticket.updated", ticket)
+            if "status" in changes and changes["status"] in v.CLOSED_STATUSES:
+                self.emit("ticket.closed", ticket)
+            if changes.get("assigned_to"):
+                self.emit("ticket.assigned", ticket)
+        return ticket
+
+    def _changes(self, team_id: str, current: sqlite3.Row, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Validate a PATCH body and return the columns whose values differ from the stored ticket."""
         v.reject_unknown(body, v.UPDATE_FIELDS)
         changes: dict[str, Any] = {}
         title = v.text(body, "title", non_blank=True)
-        if title is not None:
+        if title is not None and title != current["title"]:
             changes["title"] = title
             changes["search_text"] = search_text(title, current["customer_name"])
         priority = v.choice(body, "priority", v.PRIORITIES)
         if priority is not None and priority != current["priority"]:
             changes["priority"] = priority
-            changes.update(sla_fields(priority, _parse(current["created_at"])))
+            changes.update(sla_fields(priority, parse_iso(current["created_at"])))
         status = v.choice(body, "status", v.STATUSES)
-        now = self.clock()
         if status is not None and status != current["status"]:
             changes["status"] = status
             changes.update(status_effects(status, now, current["closed_at"]))
@@ -171,33 +189,35 @@ class TicketService:
             if assignee != current["assigned_to"]:
                 changes["assigned_to"] = assignee
         tags = v.tags(body)
-        if tags is not None:
+        if tags is not None and tags != json.loads(current["tags"]):
             changes["tags"] = tags
         if "notes" in body:
-            changes["notes"] = v.text(body, "notes", nullable=True)
+            notes = v.text(body, "notes", nullable=True)
+            if notes != current["notes"]:
+                changes["notes"] = notes
         meta_changes = v.metadata(body, allow_null_values=True)
         if meta_changes is not None:
-            changes["metadata"] = v.merged_metadata(json.loads(current["metadata"]), meta_changes)
-        if not changes:
-            return ticket_json(current)
-        changes["updated_at"] = iso(now)
-        self.store.update_ticket(current["id"], changes)
-        ticket = ticket_json(self.require_ticket(team_id, current["id"]))
-        self.emit("ticket.updated", ticket)
-        if changes.get("status") in v.CLOSED_STATUSES:
-            self.emit("ticket.closed", ticket)
-        if changes.get("assigned_to"):
-            self.emit("ticket.assigned", ticket)
-        return ticket
+            stored = json.loads(current["metadata"])
+            merged = v.merged_metadata(stored, meta_changes)
+            if merged != stored:
+                changes["metadata"] = merged
+        return changes
 
     def delete(self, team_id: str, ticket_id: str) -> dict[str, Any]:
-        current = self.require_ticket(team_id, ticket_id)
-        self.store.delete_ticket(current["id"])
+        with self.store.transaction():
+            current = self.require_ticket(team_id, ticket_id)
+            self.store.delete_ticket(current["id"])
         self.emit("ticket.deleted", {"id": current["id"], "object": "ticket", "uuid": current["uuid"],
                                      "deleted": True})
         return {"deleted": True, "id": current["id"]}
 
     def add_message(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.store.transaction():
+            message = self._add_message(team_id, ticket_id, body)
+        self.emit("ticket.message_added", message)
+        return message
+
+    def _add_message(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:
         current = self.require_ticket(team_id, ticket_id)
         v.reject_unknown(body, v.MESSAGE_FIELDS)
         content = v.text(body, "content", required=True, non_blank=True)
@@ -217,15 +237,5 @@ class TicketService:
             "sender": sender, "content": content, "sender_id": sender_id, "sender_name": sender_name,
             "sender_avatar_url": avatar, "is_internal": internal, "created_at": now,
         }
-        self.store.insert_messages([row])
-        changes: dict[str, Any] = {"message_count": current["message_count"] + 1, "updated_at": now}
-        if sender == "agent" and not internal and current["first_response_at"] is None:
-            changes["first_response_at"] = now
-        self.store.update_ticket(current["id"], changes)
-        message = message_json(self.store.message(row["id"]))
-        self.emit("ticket.message_added", message)
-        return message
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        self.store.add_message(row, first_response=sender == "agent" and not internal)
+        return message_json(self.store.message(row["id"]))

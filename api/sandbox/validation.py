@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from .problems import invalid, unknown_field
+from .problems import clip, invalid, unknown_field
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 SENDERS = ("agent", "customer", "system")
 MESSAGE_TYPES = ("public", "internal")
 CLOSED_STATUSES = ("resolved", "closed")
+
+_INTEGER = re.compile(r"-?[0-9]{1,4000}")
 
 MAX_METADATA_KEYS = 50
 MAX_METADATA_KEY = 40
@@ -27,7 +30,7 @@ MESSAGE_FIELDS = {"content", "sender", "senderId", "senderName", "messageType"}
 def reject_unknown(body: dict[str, Any], allowed: set[str]) -> None:
     for name in body:
         if name not in allowed:
-            raise unknown_field(name)
+            raise unknown_field(name, allowed)
 
 
 def text(body: dict[str, Any], name: str, *, required: bool = False, nullable: bool = False,
@@ -49,7 +52,7 @@ def text(body: dict[str, Any], name: str, *, required: bool = False, nullable: b
 def choice(body: dict[str, Any], name: str, options: tuple[str, ...]) -> str | None:
     value = text(body, name)
     if value is not None and value not in options:
-        raise invalid(f"Field '{name}' must be one of {', '.join(options)}; got '{value}'.", name)
+        raise invalid(f"Field '{name}' must be one of {', '.join(options)}; got '{clip(value)}'.", name)
     return value
 
 
@@ -79,13 +82,15 @@ def metadata(body: dict[str, Any], *, allow_null_values: bool) -> dict[str, str 
         raise invalid(f"Metadata holds at most {MAX_METADATA_KEYS} keys; got {len(value)}.", "metadata")
     for key, item in value.items():
         if not key or len(key) > MAX_METADATA_KEY:
-            raise invalid(f"Metadata keys are 1 to {MAX_METADATA_KEY} characters.", f"metadata[{key[:40]}]")
+            raise invalid(f"Metadata keys are 1 to {MAX_METADATA_KEY} characters; got {len(key)}.",
+                          f"metadata[{clip(key, MAX_METADATA_KEY)}]")
         if item is None and allow_null_values:
             continue
         if not isinstance(item, str):
             raise invalid(f"Metadata value for '{key}' must be a string.", f"metadata[{key}]")
         if len(item) > MAX_METADATA_VALUE:
-            raise invalid(f"Metadata values are at most {MAX_METADATA_VALUE} characters.", f"metadata[{key}]")
+            raise invalid(f"Metadata values are at most {MAX_METADATA_VALUE} characters; '{key}' has {len(item)}.",
+                          f"metadata[{key}]")
     return value
 
 
@@ -105,10 +110,10 @@ def merged_metadata(current: dict[str, str], changes: dict[str, str | None]) -> 
 def int_query(raw: str | None, name: str, default: int, low: int, high: int | None = None) -> int:
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(f"Query parameter '{name}' must be an integer; got '{raw[:40]}'.", name) from None
+    # Plain ASCII digits only: int() would also take "1_0", " 5", "+5" and non-ASCII digits such as "٣".
+    if not _INTEGER.fullmatch(raw):
+        raise invalid(f"Query parameter '{name}' must be an integer; got '{clip(raw)}'.", name)
+    value = int(raw)
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise invalid(f"Query parameter '{name}' must be {bound}; got {value}.", name)
@@ -120,7 +125,7 @@ def enum_query(raw: str | None, name: str, options: tuple[str, ...]) -> str | No
         return None
     if raw not in options:
         allowed = ", ".join(options)
-        raise invalid(f"Query parameter '{name}' must be one of {allowed}; got '{raw[:40]}'.", name)
+        raise invalid(f"Query parameter '{name}' must be one of {allowed}; got '{clip(raw)}'.", name)
     return raw
 
 
@@ -130,5 +135,5 @@ def expand_query(raw: str | None, supported: tuple[str, ...]) -> set[str]:
     wanted = {part.strip() for part in raw.split(",") if part.strip()}
     for part in wanted:
         if part not in supported:
-            raise invalid(f"Cannot expand '{part[:40]}'; supported: {', '.join(supported)}.", "expand")
+            raise invalid(f"Cannot expand '{clip(part)}'; supported: {', '.join(supported)}.", "expand")
     return wanted
