@@ -11,11 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from api.errors import ApiError
 from api.models import PRIORITIES, STATUSES, TicketCreate
 from app.drafts import body_fingerprint, new_idempotency_key
+from widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -77,7 +78,7 @@ class NewTicketScreen(Screen[None]):
             yield Label("Internal notes (not visible to the customer)")
             yield TextArea(id="new-notes", soft_wrap=True)
             yield Static(id="new-error")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#new-title", Input).focus()

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from api.errors import ApiError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
@@ -32,6 +31,7 @@ from app.screens.edit_ticket import (
 )
 from app.screens.new_ticket import split_tags
 from widgets.badges import priority_badge, status_badge
+from widgets.key_bar import KeyBar
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
 from widgets.safe_text import one_line
 from widgets.status_header import StatusHeader
@@ -109,7 +109,7 @@ class TicketDetailScreen(Screen[None]):
         yield self.status_header
         yield TicketHeader(now=app.clock, agent_names=app.agent_names, id="ticket-header")
         yield MessageThread(now=app.clock, id="thread")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(MessageThread).focus()

@@ -11,12 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket
 from widgets.filter_bar import FilterBar
+from widgets.key_bar import KeyBar
 from widgets.status_header import StatusHeader
 from widgets.ticket_table import TicketTable
 
@@ -81,7 +82,7 @@ class TicketListScreen(Screen[None]):
         yield FilterBar(id="filter", debounce=app.debounce)
         yield TicketTable(id="tickets", now=app.clock, agent_names=app.agent_names)
         yield Static(id="list-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
