@@ -15,7 +15,7 @@ from api.sandbox import Sandbox
 from tests.conftest import FIXED_NOW
 from tests.detail_support import HOSTILE_ID, SIZE, app_with_drafts, hostile_sandbox, open_row
 
-TEXT = ("Hi Mallory,", "", "Thanks for the report. [b]This[/b] stays literal.")
+TEXT = ("Hi Mallory,", "[b]literal[/b]")
 
 
 @pytest.fixture

@@ -42,19 +42,19 @@ async def test_create_with_a_customer_id_opens_the_new_ticket(sandbox: Sandbox, 
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
         rec.seen.clear()
-        await pilot.press(*"Cannot log in", "tab", *customer["id"], "tab")
+        await pilot.press(*"No login", "tab", *customer["id"], "tab")
         await pilot.press("down", "u", "enter", "tab")  # priority: urgent (type to search)
         await pilot.press("down", "o", "enter", "tab")  # status: open
-        await pilot.press(*"login, sso", "tab", *"VIP, call first", "ctrl+s")
+        await pilot.press(*"a, b", "tab", *"VIP", "ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.ticket is not None)
         assert [(s.method, s.path) for s in rec.seen] == [
             ("POST", TICKETS.format(sandbox.team_id)),
             ("GET", f"{TICKETS.format(sandbox.team_id)}/{app.screen.ticket.id}")]
-        (row,) = _created(sandbox, "Cannot log in")
+        (row,) = _created(sandbox, "No login")
         row = stored(sandbox, row["id"])
         assert (row["customer_id"], row["customer_name"]) == (customer["id"], customer["name"])
         assert (row["priority"], row["status"], row["tags"], row["notes"]) == (
-            "urgent", "open", ["login", "sso"], "VIP, call first")
+            "urgent", "open", ["a", "b"], "VIP")
         assert app.screen.ticket.id == row["id"]
         assert app.screen.ticket.customer.email == customer["email"]
 
@@ -63,11 +63,11 @@ async def test_a_customer_name_goes_to_customer_name(sandbox: Sandbox, tmp_path:
     app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
-        await pilot.press(*"Printer jam", "tab", *"Walk-in [b]Guest[/b]", "ctrl+s")
+        await pilot.press(*"Jam", "tab", *"[b]Al[/b]", "ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, TicketDetailScreen))
-        (row,) = _created(sandbox, "Printer jam")
+        (row,) = _created(sandbox, "Jam")
         assert (row["customer_id"], row["customer_name"], row["priority"], row["status"]) == (
-            None, "Walk-in [b]Guest[/b]", "normal", "new")
+            None, "[b]Al[/b]", "normal", "new")
 
 
 async def test_title_is_required_and_nothing_is_sent(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -87,10 +87,10 @@ async def test_an_unknown_customer_id_is_refused_and_the_form_stays(sandbox: San
     app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _open_form(pilot)
-        await pilot.press(*"Who am I", "tab", *"cus_doesnotexist", "ctrl+s")
+        await pilot.press(*"Who", "tab", *"cus_nope", "ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, NewTicketScreen) and "cus_doesnotexist" in _error(app)
-        assert _created(sandbox, "Who am I") == []
+        assert isinstance(app.screen, NewTicketScreen) and "cus_nope" in _error(app)
+        assert _created(sandbox, "Who") == []
 
 
 async def test_a_retried_submission_creates_one_ticket(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_new_ticket_form_snapshot(snap_compare: Any, tmp_path: Path) -> None:
 
     async def run_before(pilot: Any) -> None:
         await _open_form(pilot)
-        await pilot.press(*"Refund [b]twice[/b]", "tab", *"Jane Doe", "tab", "tab", "tab", *"billing, refund")
+        await pilot.press(*"Refund [b]x[/b]", "tab", *"Jane", "tab", "tab", "tab", *"billing")
 
     try:
         assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
