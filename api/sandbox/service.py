@@ -107,13 +107,13 @@ class TicketService:
     def require_agent(self, team_id: str, agent_id: str, param: str) -> sqlite3.Row:
         agent = self.store.agent(team_id, agent_id)
         if agent is None:
-            raise invalid(f"No agent '{clip(agent_id)}' in this team.", param)
+            raise invalid(f"Unknown {param} '{clip(agent_id)}': no such agent in this team.", param)
         return agent
 
     def require_customer(self, team_id: str, customer_id: str, param: str) -> sqlite3.Row:
         customer = self.store.customer(team_id, customer_id)
         if customer is None:
-            raise invalid(f"No customer '{clip(customer_id)}' in this team.", param)
+            raise invalid(f"Unknown {param} '{clip(customer_id)}': no such customer in this team.", param)
         return customer
 
     def create(self, team_id: str, body: dict[str, Any]) -> dict[str, Any]:
