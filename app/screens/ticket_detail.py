@@ -159,7 +159,8 @@ class TicketDetailScreen(Screen[None]):
     def _to_list(self, ticket: Ticket) -> None:
         replace = getattr(self._source, "replace_ticket", None)
         if replace is not None:
-            replace(ticket)
+            # A list row needs no thread: don't keep a thousand messages alive in the table.
+            replace(ticket.model_copy(update={"messages": None}) if ticket.messages else ticket)
 
     def _failed(self, exc: ApiError, title: str) -> None:
         self.notify(str(exc), title=title, severity="error", markup=False)
