@@ -67,7 +67,8 @@ class Served:
 @pytest.fixture(scope="module")
 def servers() -> Iterator[dict[str, Served]]:
     """Every process this module needs, started together: their start-ups (about a second each) overlap."""
-    started = {"main": Served(), "sigint": Served("--access-log", "--empty"), "early": Served("--empty")}
+    started = {"main": Served(), "sigint": Served("--access-log", "--empty"), "early": Served("--empty"),
+               "bad": Served("--empty", "--webhook-url", "ftp://example.invalid/hooks")}
     yield started
     for s in started.values():
         if s.proc.poll() is None:
@@ -135,6 +136,15 @@ def test_a_signal_right_after_the_json_line_is_still_a_clean_exit(servers: dict[
     s = servers["early"]
     s.info()
     assert s.stop(signal.SIGTERM) == 0
+
+
+def test_bad_options_are_a_one_line_error(servers: dict[str, Served]) -> None:
+    s = servers["bad"]
+    assert s.proc.wait(timeout=30) == 2
+    s._err.join(2)
+    err = "".join(s.stderr)
+    assert "webhook URL must be http or https" in err and "Traceback" not in err
+    assert s.rest_of_stdout() == []
 
 
 async def test_served_sandbox_under_concurrent_writes(served_sandbox: Sandbox) -> None:

@@ -208,3 +208,31 @@ def test_create_sandbox_sizes(tickets: int) -> None:
                                                  (sb.team_id,))), default=0) <= 3
     finally:
         sb.close()
+
+
+def test_two_processes_opening_one_new_file_seed_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    opened: list[Sandbox] = []
+    errors: list[BaseException] = []
+    gate = threading.Barrier(3)
+
+    def open_it() -> None:
+        try:
+            gate.wait()
+            opened.append(create_sandbox(path, rate_limit=0))
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    try:
+        assert not errors, errors
+        assert len(opened) == 3
+        assert all(sb.store.list_tickets(sb.team_id, {}, None, 1, 1)[1] == 300 for sb in opened)
+        assert len(opened[0].store.agents(opened[0].team_id)) == 5
+    finally:
+        for sb in opened:
+            sb.close()

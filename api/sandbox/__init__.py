@@ -101,7 +101,11 @@ def create_sandbox(
     store = Store(db_path)
     keys = SandboxKeys()
     if store.get_meta("seeded") is None:
-        _seed(store, keys, seed=seed, empty=empty, tickets=tickets, max_messages=max_messages, now=clock())
+        # Checked again under the write lock: two processes opening one new file must not both seed it.
+        with store.transaction():
+            if store.get_meta("seeded") is None:
+                _seed(store, keys, seed=seed, empty=empty, tickets=tickets, max_messages=max_messages,
+                      now=clock())
     webhooks = None
     if webhook_url:
         from .webhooks import WebhookDispatcher

@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -57,15 +58,20 @@ def run(args: argparse.Namespace) -> int:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _exit_now)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
-    sandbox = create_sandbox(args.db or ":memory:", seed=args.seed, empty=args.empty, tickets=args.tickets,
-                             rate_limit=args.rate_limit, webhook_url=args.webhook_url,
-                             webhook_secret=args.webhook_secret)
+    # Bind first: a busy port should fail at once, not after seeding.
     try:
         sock = bind(args.host, args.port)
     except (OSError, OverflowError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         print(f"cstar-tui serve: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
-        sandbox.close()
+        return 2
+    try:
+        sandbox = create_sandbox(args.db or ":memory:", seed=args.seed, empty=args.empty, tickets=args.tickets,
+                                 rate_limit=args.rate_limit, webhook_url=args.webhook_url,
+                                 webhook_secret=args.webhook_secret)
+    except (ValueError, sqlite3.Error) as exc:  # a bad --webhook-url, --tickets or --db
+        sock.close()
+        print(f"cstar-tui serve: {exc}", file=sys.stderr)
         return 2
     host, port = sock.getsockname()[:2]
     display_host = f"[{host}]" if ":" in host else host
