@@ -1,4 +1,4 @@
-"""Canned responses for the composer (`ctrl+k`): a small built-in set until the config file supplies them.
+"""Canned responses for the composer (`ctrl+k`): the config file's `[[macros]]`, then a small built-in set.
 
 Templates name placeholders in braces. Only the four known names are filled in, by plain substitution
 (never `str.format`, which would let a template from a config file reach attributes); anything else
@@ -8,12 +8,18 @@ in braces is left as written so a typo shows up in the reply preview instead of 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from api.models import Ticket
+from api.models import Ticket, TicketUpdate
 from widgets.safe_text import one_line
 
-__all__ = ["BUILTIN", "PLACEHOLDERS", "Canned", "fill", "placeholder_values"]
+if TYPE_CHECKING:
+    from app.config import ConfigFile
+
+__all__ = ["BUILTIN", "PLACEHOLDERS", "Canned", "apply_after_send", "canned_for", "fill", "from_config",
+           "placeholder_values"]
 
 PLACEHOLDERS = ("customer_name", "agent_name", "ticket_id", "title")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
@@ -23,6 +29,36 @@ _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 class Canned:
     name: str
     body: str
+    # Ticket changes made once the message has been sent (a macro from the config file).
+    status: str | None = None
+    priority: str | None = None
+    add_tags: tuple[str, ...] = ()
+    assign_to_me: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.status or self.priority or self.add_tags or self.assign_to_me)
+
+    def describe_changes(self) -> str:
+        parts = [f"status {self.status}" if self.status else "", f"priority {self.priority}" if self.priority else "",
+                 f"tags +{', +'.join(self.add_tags)}" if self.add_tags else "",
+                 "assign to me" if self.assign_to_me else ""]
+        return ", ".join(part for part in parts if part)
+
+    def changes(self, current_tags: Sequence[str], me: str | None) -> TicketUpdate | None:
+        """The PATCH for these changes; tags are added to the ticket's own, never replacing them."""
+        fields: dict[str, Any] = {}
+        if self.status:
+            fields["status"] = self.status
+        if self.priority:
+            fields["priority"] = self.priority
+        if self.add_tags:
+            merged = list(dict.fromkeys([*current_tags, *self.add_tags]))
+            if merged != list(current_tags):
+                fields["tags"] = merged
+        if self.assign_to_me and me:
+            fields["assigned_to"] = me
+        return TicketUpdate(**fields) if fields else None
 
 
 BUILTIN: tuple[Canned, ...] = (
@@ -58,3 +94,56 @@ def placeholder_values(ticket: Ticket | None, ticket_id: str, agent_name: str | 
 
 def fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def from_config(config: ConfigFile | None) -> tuple[Canned, ...]:
+    """The config's macros first, then the built-ins whose names they don't take (unless turned off)."""
+    if config is None:
+        return BUILTIN
+    own = tuple(Canned(m.name, m.body, status=m.status, priority=m.priority, add_tags=tuple(m.add_tags),
+                       assign_to_me=m.assign_to_me) for m in config.macros)
+    if not config.builtin_macros:
+        return own
+    names = {c.name for c in own}
+    return own + tuple(c for c in BUILTIN if c.name not in names)
+
+
+def canned_for(app: Any) -> tuple[Canned, ...]:
+    loaded = getattr(app, "config", None)
+    return from_config(loaded.file if loaded is not None else None)
+
+
+def apply_after_send(app: Any, screen_below: Any, ticket_id: str, ticket: Ticket | None, canned: Canned) -> None:
+    """Make a macro's ticket changes once its message is on the server.
+
+    The detail view the composer came from makes the change itself (`update`: one PATCH, then its header
+    and the list row show the result); opened from anywhere else, the app patches the ticket directly.
+    """
+    me = getattr(app.settings, "agent_id", None)
+    if canned.assign_to_me and not me:
+        app.notify("The macro assigns to you, but no agent ID is configured: not assigned.", severity="warning")
+    done = f"{canned.name}: {canned.describe_changes()}"
+    update = getattr(screen_below, "update", None)
+    below_ticket = getattr(screen_below, "ticket", None)
+    if callable(update) and getattr(screen_below, "ticket_id", None) == ticket_id and below_ticket is not None:
+        changes = canned.changes(below_ticket.tags, me)
+        if changes is not None:
+            update(changes, done)
+        return
+    app.run_worker(_patch(app, ticket_id, ticket, canned, me, done), group="macro-after-send")
+
+
+async def _patch(app: Any, ticket_id: str, ticket: Ticket | None, canned: Canned, me: str | None, done: str) -> None:
+    from api.errors import ApiError
+
+    try:
+        if ticket is None and canned.add_tags:
+            ticket = await app.client.get_ticket(ticket_id)
+        changes = canned.changes(ticket.tags if ticket else (), me)
+        if changes is not None:
+            await app.client.update_ticket(ticket_id, changes)
+    except ApiError as exc:
+        app.notify(str(exc), title=f"Sent, but {canned.name!r} could not change the ticket", severity="error",
+                   markup=False)
+        return
+    app.notify(done, markup=False, timeout=3)

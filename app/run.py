@@ -1,24 +1,29 @@
-"""Run the terminal app: parse flags, pick the connection, exit with the app's return code."""
+"""Run the terminal app: parse flags, read the config, pick the connection, exit with the app's return code."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app import settings as settings_mod
+from app.config import ConfigError, LoadedConfig, config_path, load_config
 
 DESCRIPTION = """\
 A keyboard-driven terminal client for the cStar ticket API.
 
 With no configuration it opens the embedded sandbox: a local copy of the API with demo data,
-marked SANDBOX in the header. Point it at a served sandbox or the real service with flags or the
-CSTAR_* environment variables (flags win over the environment):
+marked SANDBOX in the header. Point it at a served sandbox or the real service with a profile in the
+config file (`cstar-tui config init` writes one), flags, or the CSTAR_* environment variables.
+Precedence: flags > CSTAR_* environment > profile > the embedded sandbox.
 
+  cstar-tui --profile work
   cstar-tui --base-url http://127.0.0.1:8765 --team team_acme --agent-id agt_…   (key in CSTAR_API_KEY)
 
 Other commands:
-  cstar-tui serve --help     serve the sandbox API over HTTP
+  cstar-tui config {path,show,init}   the config file (CSTAR_CONFIG names another one)
+  cstar-tui serve --help              serve the sandbox API over HTTP
 """
 
 
@@ -29,18 +34,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_app(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(list(argv))
+def _say(text: str) -> None:
+    print(f"cstar-tui: {text}", file=sys.stderr)
+
+
+def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:
+    """The config, or None when it is broken (then reported; `--demo` goes on with the sandbox)."""
+    path = config_path(environ)
     try:
-        settings = settings_mod.resolve(args)
-    except settings_mod.SettingsError as exc:
-        print(f"cstar-tui: {exc}", file=sys.stderr)
+        loaded = load_config(path)
+    except ConfigError as exc:
+        if args.demo:
+            _say(f"{exc}\nStarting on the embedded sandbox (--demo) without the config file.")
+            return LoadedConfig(path=path)
+        _say(f"{exc}\nFix the file (cstar-tui config path shows where it is), or start with --demo.")
+        return None
+    from app.config_app import default_state_path
+
+    loaded.state_path = default_state_path()
+    return loaded
+
+
+def run_app(argv: Sequence[str]) -> int:
+    argv = list(argv)
+    if argv[:1] == ["config"]:
+        from app.config_cli import main as config_main
+
+        return config_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    loaded = load(args)
+    if loaded is None:
         return 2
-    if settings is None:
-        settings = settings_mod.sandbox_settings(args.agent_id, args.agent_name)
+    try:
+        settings = settings_mod.resolve(args, os.environ, loaded.file)
+        if settings is None:
+            settings = settings_mod.sandbox_for(args, os.environ, loaded.file)
+    except settings_mod.SettingsError as exc:
+        _say(str(exc))
+        return 2
+    from app.config_app import print_problems, startup_problems
+
+    problems = startup_problems(loaded)
+    print_problems(problems)
     from app.tui import CStarApp
 
-    app = CStarApp(settings)
+    app = CStarApp(settings, config=loaded, problems=problems)
     app.run()
     # A crashed Textual app still returns from run(); its return code is what says so.
     return app.return_code or 0

@@ -1,4 +1,9 @@
-"""Where the app connects and as whom: flags > CSTAR_* environment > the embedded sandbox."""
+"""Where the app connects and as whom: flags > CSTAR_* environment > config profile > the embedded sandbox.
+
+Each field is taken from the first layer that gives it, with one exception that keeps a key where it
+belongs: a profile's key is only used with the profile's own base URL. Pointing a profile at another
+URL (with --base-url or CSTAR_BASE_URL) needs the key from a flag or the environment too.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from api.errors import mask_secret
 if TYPE_CHECKING:
     import httpx
 
+    from app.config import ConfigFile, Profile
+
 ENV = {
     "base_url": "CSTAR_BASE_URL",
     "team_id": "CSTAR_TEAM_ID",
@@ -20,6 +27,7 @@ ENV = {
     "agent_id": "CSTAR_AGENT_ID",
     "agent_name": "CSTAR_AGENT_NAME",
 }
+PROFILE_ENV = "CSTAR_PROFILE"
 
 
 class SettingsError(Exception):
@@ -35,6 +43,7 @@ class Settings:
     agent_name: str | None = None
     sandbox: bool = False
     transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False)
+    profile: str | None = None
 
     @property
     def masked_key(self) -> str:
@@ -42,7 +51,7 @@ class Settings:
 
     def __repr__(self) -> str:
         return (f"Settings(base_url={self.base_url!r}, team_id={self.team_id!r}, api_key={self.masked_key!r}, "
-                f"agent_id={self.agent_id!r}, sandbox={self.sandbox})")
+                f"agent_id={self.agent_id!r}, sandbox={self.sandbox}, profile={self.profile!r})")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,23 +65,106 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent-id", metavar="AGT", help=f"your agent ID, for assignee:me and replies "
                         f"(env {ENV['agent_id']})")
     parser.add_argument("--agent-name", metavar="NAME", help=f"your name on replies (env {ENV['agent_name']})")
+    parser.add_argument("--profile", metavar="NAME", help=f"a profile of the config file (env {PROFILE_ENV}; "
+                        "default: its default_profile)")
 
 
-def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings | None:
-    """The remote settings, or None when the app should run on the embedded sandbox."""
+def pick_profile(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
+                 config: ConfigFile | None = None) -> tuple[str, Profile] | None:
+    """--profile > CSTAR_PROFILE > default_profile; None when none is named."""
     env = os.environ if environ is None else environ
-    values = {name: getattr(args, name, None) or env.get(var) or None for name, var in ENV.items()}
-    if getattr(args, "demo", False) or not values["base_url"]:
-        if not getattr(args, "demo", False) and (values["team_id"] or values["api_key"]):
+    name = getattr(args, "profile", None) or env.get(PROFILE_ENV) or (config.default_profile if config else None)
+    if not name:
+        return None
+    from app.config import SANDBOX_PROFILE, Profile
+
+    profile = config.profile(name) if config is not None else (Profile(sandbox=True) if name == SANDBOX_PROFILE
+                                                                 else None)
+    if profile is None:
+        known = ", ".join(sorted(config.profiles)) if config is not None and config.profiles else "none"
+        raise SettingsError(f"There is no profile named {name!r} in the config file (profiles: {known}).")
+    return name, profile
+
+
+def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
+            config: ConfigFile | None = None) -> Settings | None:
+    """The remote settings, or None when the app should run on the embedded sandbox (see `sandbox_for`).
+
+    A profile's `api_key_cmd` runs here, and only when no flag or environment variable gives the key.
+    """
+    env = os.environ if environ is None else environ
+    if getattr(args, "demo", False):
+        return None
+    picked = pick_profile(args, env, config)
+    name, profile = picked if picked else (None, None)
+    values: dict[str, str | None] = {n: getattr(args, n, None) or env.get(var) or None for n, var in ENV.items()}
+    from_profile = profile is not None and not profile.is_sandbox(name or "")
+    if from_profile and profile is not None:
+        for key in ("team_id", "agent_id", "agent_name"):
+            values[key] = values[key] or getattr(profile, key)
+        own_url = values["base_url"] is None or values["base_url"].rstrip("/") == (profile.base_url or "")
+        values["base_url"] = values["base_url"] or profile.base_url
+        if own_url and not values["api_key"]:
+            values["api_key"] = _profile_key(name or "", profile, env)
+    if not values["base_url"]:
+        if from_profile:
+            raise SettingsError(f"Profile {name!r} has no base_url: set it in the config file, or pass --base-url "
+                                "or CSTAR_BASE_URL.")
+        if values["team_id"] or values["api_key"]:
             raise SettingsError("A team or API key is set but no base URL: pass --base-url or set CSTAR_BASE_URL "
                                 "(or --demo for the embedded sandbox).")
         return None
-    missing = [f"--{flag} / {ENV[name]}" for name, flag in (("team_id", "team"), ("api_key", "api-key"))
-               if not values[name]]
+    missing = [f"--{flag} / {ENV[key]}" for key, flag in (("team_id", "team"), ("api_key", "api-key"))
+               if not values[key]]
     if missing:
-        raise SettingsError(f"Connecting to {values['base_url']} needs {' and '.join(missing)}.")
-    return Settings(base_url=values["base_url"].rstrip("/"), team_id=values["team_id"], api_key=values["api_key"],
-                    agent_id=values["agent_id"], agent_name=values["agent_name"])
+        where = f" (profile {name!r} gives none)" if from_profile else ""
+        if profile is not None and from_profile and not values["api_key"] and profile.base_url \
+                and values["base_url"].rstrip("/") != profile.base_url:
+            where = (f" (profile {name!r} has a key, but it is only sent to the profile's own base_url "
+                     f"{profile.base_url})")
+        raise SettingsError(f"Connecting to {values['base_url']} needs {' and '.join(missing)}{where}.")
+    return Settings(base_url=values["base_url"].rstrip("/"), team_id=values["team_id"] or "",
+                    api_key=values["api_key"] or "", agent_id=values["agent_id"], agent_name=values["agent_name"],
+                    profile=name if from_profile else None)
+
+
+def _profile_key(name: str, profile: Profile, env: Mapping[str, str]) -> str | None:
+    from app.config_keys import KeySourceError, profile_key
+
+    try:
+        return profile_key(name, profile, env)
+    except KeySourceError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def settings_for_profile(name: str, profile: Profile, environ: Mapping[str, str] | None = None) -> Settings:
+    """A profile as written, for switching from the palette: flags and environment applied only at start."""
+    if profile.is_sandbox(name):
+        settings = sandbox_settings(profile.agent_id, profile.agent_name)
+        settings.profile = name
+        return settings
+    key = _profile_key(name, profile, os.environ if environ is None else environ)
+    if not profile.base_url or not profile.team_id or not key:
+        raise SettingsError(f"Profile {name!r} needs base_url, team_id and a key to connect.")
+    return Settings(base_url=profile.base_url, team_id=profile.team_id, api_key=key, agent_id=profile.agent_id,
+                    agent_name=profile.agent_name, profile=name)
+
+
+def sandbox_for(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
+                config: ConfigFile | None = None) -> Settings:
+    """The embedded sandbox, as the agent the flags, environment or a sandbox profile name."""
+    env = os.environ if environ is None else environ
+    profile = None
+    name = None
+    if not getattr(args, "demo", False):
+        picked = pick_profile(args, env, config)
+        if picked is not None and picked[1].is_sandbox(picked[0]):
+            name, profile = picked
+    agent_id = getattr(args, "agent_id", None) or (profile.agent_id if profile else None)
+    agent_name = getattr(args, "agent_name", None) or (profile.agent_name if profile else None)
+    settings = sandbox_settings(agent_id, agent_name)
+    settings.profile = name
+    return settings
 
 
 def sandbox_settings(agent_id: str | None = None, agent_name: str | None = None) -> Settings:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from api.client import HelpdeskClient
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from api.client import HelpdeskClient
 from app.commands import ActionCommands
+from app.config_app import ProfileCommands, apply_config
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
+
+if TYPE_CHECKING:
+    from app.config import LoadedConfig
 
 
 def _utcnow() -> datetime:
@@ -22,7 +26,7 @@ def _utcnow() -> datetime:
 class CStarApp(App[int]):
     TITLE = "cstar-tui"
     CSS_PATH = "styles.tcss"
-    COMMANDS = App.COMMANDS | {ActionCommands}
+    COMMANDS = App.COMMANDS | {ActionCommands, ProfileCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -30,11 +34,16 @@ class CStarApp(App[int]):
     ]
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
-                 views: list[View] | None = None, debounce: float = 0.15) -> None:
+                 views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
+                 problems: Sequence[str] = ()) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
-        self.views = views or list(DEFAULT_VIEWS)
+        # The config file: views, macros, keymap, theme and profiles; `problems` are warned about on mount.
+        self.config = config
+        self._config_problems = list(problems)
+        config_views = [View(v.name, v.query) for v in config.file.views] if config is not None else []
+        self.views = views or config_views or list(DEFAULT_VIEWS)
         self.debounce = debounce
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
@@ -51,6 +60,7 @@ class CStarApp(App[int]):
         return s.agent_name or s.agent_id or "no agent set"
 
     async def on_mount(self) -> None:
+        apply_config(self, self._config_problems)
         await self.client.__aenter__()
         from app.screens.ticket_list import TicketListScreen
 
@@ -58,6 +68,24 @@ class CStarApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+
+    async def reconnect(self, settings: Settings) -> None:
+        """Another profile without a restart: a new client, the old one closed, the list screen anew."""
+        from app.screens.ticket_list import TicketListScreen
+
+        # Screens above the list go first, while the old settings still hold: a composer saves its
+        # draft on the way out, and that draft belongs to the old connection.
+        while len(self.screen_stack) > 2:
+            await self.pop_screen()
+        old = self.client
+        self.settings = settings
+        self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
+                                     transport=settings.transport, on_event=self._on_client_event)
+        self.agent_names = {settings.agent_id: settings.agent_name} if settings.agent_id and settings.agent_name \
+            else {}
+        self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
+        await self.switch_screen(TicketListScreen())
+        await old.aclose()
 
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries and recoveries; the header shows them to the agent."""

@@ -28,9 +28,8 @@ from textual.widgets import Footer, Static, TextArea
 
 from api.errors import ApiError
 from api.models import Message, MessageCreate, Ticket
-from app.canned import BUILTIN, fill, placeholder_values
+from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
-from widgets.pickers import OptionPicker
 from widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -81,6 +80,7 @@ class ComposerScreen(Screen[Message | None]):
         self._save_timer: Timer | None = None
         self._sending = False
         self._finished = False
+        self._macro: Canned | None = None  # its ticket changes are made once the message is sent
 
     @property
     def cstar(self) -> CStarApp:
@@ -228,7 +228,10 @@ class ComposerScreen(Screen[Message | None]):
             self.drafts.delete(self.ticket_id)
         except OSError as exc:
             self.notify(f"Sent, but the draft could not be removed: {exc}", severity="warning", markup=False)
+        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         self.dismiss(message)
+        if self._macro is not None:
+            apply_after_send(self.app, below, self.ticket_id, self.ticket, self._macro)
 
     # --- helpers: $EDITOR and canned responses --------------------------------------------------
 
@@ -263,11 +266,14 @@ class ComposerScreen(Screen[Message | None]):
             return
         values = placeholder_values(self.ticket, self.ticket_id, self.cstar.settings.agent_name)
 
-        def chosen(index: int | None) -> None:
-            if index is None:
-                return
-            self.text_area.insert(fill(BUILTIN[index].body, values))
+        def chosen(canned: Canned) -> None:
+            self.text_area.insert(fill(canned.body, values))
             self.text_area.focus()
             self._save_now()
+            if canned.has_changes:
+                self._macro = canned
+                self.notify(f"When sent: {canned.describe_changes()}", title=canned.name, markup=False)
 
-        self.app.push_screen(OptionPicker("Insert a canned response", [c.name for c in BUILTIN]), chosen)
+        from app.config_app import open_macro_search
+
+        open_macro_search(self.app, canned_for(self.app), chosen)
