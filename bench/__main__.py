@@ -1,7 +1,9 @@
-"""`python -m bench NAME [args]`: run one benchmark by name; `python -m bench` lists them.
+"""`python -m bench [NAME] [--quick] [--json PATH] …`: run one benchmark by name, or every registered one.
 
-A benchmark is either registered in COMMANDS (a module with `main(argv) -> int`) or any
-`bench/NAME.py` script, which is run as `__main__` with the remaining arguments.
+A benchmark is either registered in COMMANDS (a module with `main(argv) -> int` that accepts `--quick`
+and `--json PATH`) or any `bench/NAME.py` script, run as `__main__` with the remaining arguments.
+Without a NAME every registered benchmark runs in turn with the same options; `--json out.json` then
+becomes one file per benchmark (`out.sandbox.json`, …). `python -m bench list` lists them.
 """
 
 from __future__ import annotations
@@ -13,34 +15,57 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# Named entry points; add yours here (module path, one-line description).
+# Named entry points, run in this order by a bare `python -m bench`: name -> (module, one line).
 COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("bench.sandbox_list", "sandbox list latency at 300 and 100,000 tickets"),
 }
 
 
 def _scripts() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_") and p.stem not in
+                  {module.rsplit(".", 1)[-1] for module, _ in COMMANDS.values()})
+
+
+def _listing() -> str:
+    lines = ["usage: python -m bench [NAME] [--quick] [--json PATH]", ""]
+    lines += [f"  {name:<16} {about}" for name, (_module, about) in COMMANDS.items()]
+    lines += [f"  {name:<16} bench/{name}.py (script)" for name in _scripts()]
+    return "\n".join(lines)
+
+
+def _run_command(name: str, argv: list[str]) -> int:
+    module = importlib.import_module(COMMANDS[name][0])
+    return int(module.main(argv) or 0)
+
+
+def _per_command_json(argv: list[str], name: str) -> list[str]:
+    out = list(argv)
+    if "--json" in out and out.index("--json") + 1 < len(out):
+        i = out.index("--json") + 1
+        path = Path(out[i])
+        out[i] = str(path.with_name(f"{path.stem}.{name}{path.suffix or '.json'}"))
+    return out
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m bench NAME [args]\n")
-        for name, (_module, about) in COMMANDS.items():
-            print(f"  {name:<16} {about}")
-        for name in _scripts():
-            print(f"  {name:<16} bench/{name}.py")
+    if argv[:1] in (["list"], ["-h"], ["--help"]):
+        print(_listing())
         return 0
+    if not argv or argv[0].startswith("-"):
+        status = 0
+        for name in COMMANDS:
+            print(f"== {name}", flush=True)
+            status = max(status, _run_command(name, _per_command_json(argv, name)))
+        return status
     name, rest = argv[0], argv[1:]
     if name in COMMANDS:
-        module = importlib.import_module(COMMANDS[name][0])
-        return int(module.main(rest) or 0)
+        return _run_command(name, rest)
     script = HERE / f"{name}.py"
     if script.is_file() and not name.startswith("_"):
         sys.argv = [str(script), *rest]
         runpy.run_path(str(script), run_name="__main__")
         return 0
-    print(f"python -m bench: no benchmark named {name!r}; `python -m bench` lists them", file=sys.stderr)
+    print(f"python -m bench: no benchmark named {name!r}; `python -m bench list` lists them", file=sys.stderr)
     return 2
 
 

@@ -20,7 +20,13 @@ async def test_list_bench_times_every_scenario(sandbox: Sandbox) -> None:
 
 
 def test_dispatcher_lists_and_rejects_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
-    assert dispatcher.main([]) == 0
+    assert dispatcher.main(["list"]) == 0
     assert "sandbox" in capsys.readouterr().out
     assert dispatcher.main(["no-such-bench"]) == 2
     assert "no benchmark named" in capsys.readouterr().err
+
+
+def test_bare_run_gives_each_benchmark_its_own_json_file() -> None:
+    assert dispatcher._per_command_json(["--quick", "--json", "out/figures.json"], "sandbox") == [
+        "--quick", "--json", "out/figures.sandbox.json"]
+    assert dispatcher._per_command_json(["--quick"], "sandbox") == ["--quick"]
