@@ -354,3 +354,13 @@ async def test_delete_cascades_to_messages(api: httpx.AsyncClient, sb: Sandbox) 
     assert (await api.get(f"/tickets/{t['id']}/messages")).status_code == 404
     assert (await api.delete(f"/tickets/{t['id']}")).status_code == 404
     assert (await api.get("/tickets")).json()["pagination"]["total"] == 0
+
+
+async def test_tickets_created_in_the_same_second_page_without_overlap_or_gap(api: httpx.AsyncClient) -> None:
+    made = [(await create(api, title=f"same second {i}"))["id"] for i in range(23)]  # the clock stands still
+    seen: list[str] = []
+    for page in range(1, 7):
+        body = (await api.get("/tickets", params={"page": page, "pageSize": 4})).json()
+        seen += [t["id"] for t in body["data"]]
+        assert body["pagination"]["hasMore"] == (page < 6)
+    assert seen == sorted(made, reverse=True)  # ties broken by id, newest-first order otherwise
