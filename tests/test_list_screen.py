@@ -304,3 +304,18 @@ async def test_the_command_palette_reaches_list_actions(sandbox: Sandbox) -> Non
         await pilot.press("enter")
         await settle(pilot)
         assert rec.lists()[-1] == {"status": "pending", "page": "1", "pageSize": "50"}
+
+
+async def test_keys_typed_right_after_slash_all_reach_the_filter(sandbox: Sandbox) -> None:
+    """A burst of keys (fast typing or a paste) is queued before `/` is handled; none may be lost."""
+    from textual import events
+
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        for char in "/status:closed 2":
+            key = "slash" if char == "/" else ("space" if char == " " else char)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert app.screen.query_one(FilterBar).value == "status:closed 2"

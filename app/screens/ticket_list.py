@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Static, Tab, Tabs
+from textual.widgets import Input, Static, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
@@ -48,7 +48,8 @@ def with_quick_status(query: str, status: str | None) -> str:
 
 class TicketListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        # Priority, so the app moves focus before it hands on the keys typed after `/` (see check_action).
+        Binding("slash", "focus_filter", "Filter", priority=True, id="list.filter"),
         Binding("tab", "switch_view(1)", "Next view", id="list.next_view"),
         Binding("shift+tab", "switch_view(-1)", "Prev view", show=False, id="list.prev_view"),
         Binding("ctrl+r", "refresh", "Refresh", id="list.refresh"),
@@ -248,8 +249,15 @@ class TicketListScreen(Screen[None]):
         if self.is_mounted:
             self.apply_query()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter" and isinstance(self.focused, Input):
+            return False  # typing in a field: `/` is a character there, not a command
+        return True
+
     def action_focus_filter(self) -> None:
-        self.query_one(FilterBar).focus()
+        # Synchronously: Widget.focus() is deferred, and keys typed right after `/` (a burst from a fast
+        # typist or a paste) would otherwise reach the table instead of the filter.
+        self.set_focus(self.query_one(FilterBar).input)
 
     def action_switch_view(self, step: int) -> None:
         tabs = self.query_one(Tabs)
