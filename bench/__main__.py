@@ -17,7 +17,12 @@ HERE = Path(__file__).resolve().parent
 
 # Named entry points, run in this order by a bare `python -m bench`: name -> (module, one line).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "sandbox": ("bench.sandbox_list", "sandbox list latency at 300 and 100,000 tickets"),
+    "startup": ("bench.startup", "1. start to the first interactive list, against bare-Textual floors"),
+    "filter": ("bench.filter_change", "2. filter change, key to repainted rows, against a plain DataTable"),
+    "open": ("bench.open_ticket", "3-4. open 100 and 1,000 messages; ] to the next ticket"),
+    "scroll": ("bench.scroll_10k", "5. 10,000 loaded tickets: appended page time and RSS"),
+    "sandbox": ("bench.sandbox_list", "6. sandbox list latency at 300 and 100,000 tickets"),
+    "requests": ("bench.requests_per_action", "7. HTTP requests per action"),
 }
 
 
@@ -47,16 +52,34 @@ def _per_command_json(argv: list[str], name: str) -> list[str]:
     return out
 
 
+def _run_all(argv: list[str]) -> int:
+    """Every figure in this one process tree, then one table of them all (ratios against their floors)."""
+    import json
+
+    from bench._report import table
+
+    quick = "--quick" in argv
+    rows: list[dict] = []
+    status = 0
+    for name, (module_name, about) in COMMANDS.items():
+        print(f"== {name}: {about}", file=sys.stderr, flush=True)
+        module = importlib.import_module(module_name)
+        if hasattr(module, "run"):
+            rows += module.run(quick)
+        else:  # a benchmark with a table of its own
+            status = max(status, int(module.main(_per_command_json(argv, name)) or 0))
+    print(table(rows))
+    if "--json" in argv and argv.index("--json") + 1 < len(argv):
+        Path(argv[argv.index("--json") + 1]).write_text(json.dumps(rows, indent=2))
+    return status
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] in (["list"], ["-h"], ["--help"]):
         print(_listing())
         return 0
     if not argv or argv[0].startswith("-"):
-        status = 0
-        for name in COMMANDS:
-            print(f"== {name}", flush=True)
-            status = max(status, _run_command(name, _per_command_json(argv, name)))
-        return status
+        return _run_all(argv)
     name, rest = argv[0], argv[1:]
     if name in COMMANDS:
         return _run_command(name, rest)

@@ -9,7 +9,6 @@ the same ten cells, in a plain DataTable and waits for the same refresh.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -23,15 +22,11 @@ from textual.widgets import DataTable  # noqa: E402
 from api.sandbox import create_sandbox  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.tui import CStarApp  # noqa: E402
+from bench._report import Row, cli, figure  # noqa: E402
 from widgets.ticket_table import TicketTable  # noqa: E402
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 STATUSES = ["new", "open", "pending", "resolved", "closed"]
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def _after_refresh(app: App) -> None:
@@ -87,21 +82,17 @@ async def measure_floor(changes: int) -> list[float]:
     return samples
 
 
-def _row(name: str, values: list[float], floor: float) -> dict[str, object]:
-    med = statistics.median(values)
-    return {"figure": name, "median_ms": med * 1000, "p95_ms": _percentile(values, 0.95) * 1000,
-            "ratio_to_floor": med / floor if floor else None, "n": len(values)}
-
-
-def run(changes: int = 50) -> list[dict[str, object]]:
+def run(quick: bool = False) -> list[Row]:
+    changes = 15 if quick else 50
     floor = asyncio.run(measure_floor(changes))
     ours = asyncio.run(measure_app(changes))
-    floor_med = statistics.median(floor)
-    return [_row("filter change: floor (plain DataTable clear + 50 rows)", floor, floor_med),
-            _row("filter change: cstar-tui key to repainted 50 rows", ours, floor_med)]
+    return [figure("filter floor: plain DataTable clear + add 50 rows", floor, floor),
+            figure("filter change: key to repainted 50 rows", ours, floor, goal="<= 50 ms and <= floor")]
+
+
+def main(argv: list[str]) -> int:
+    return cli(argv, run, "Figure 2: a filter change, key to repainted rows, against a plain DataTable.")
 
 
 if __name__ == "__main__":
-    for row in run(int(sys.argv[1]) if len(sys.argv) > 1 else 50):
-        print(f"{row['figure']:<58} median {row['median_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
-              f"x{row['ratio_to_floor']:.2f}")
+    sys.exit(main(sys.argv[1:]))

@@ -8,7 +8,6 @@ ends when the detail screen holds every message and the screen has refreshed.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from app.screens.ticket_detail import TicketDetailScreen  # noqa: E402
 from app.screens.ticket_list import TicketListScreen  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.tui import CStarApp  # noqa: E402
+from bench._report import Row, cli, figure  # noqa: E402
 from widgets.thread import MessageThread  # noqa: E402
 from widgets.ticket_table import TicketTable  # noqa: E402
 
@@ -132,25 +132,23 @@ async def measure_floor(rounds: int, count: int) -> list[float]:
     return samples
 
 
-def run(rounds: int = 5) -> list[dict[str, object]]:
+def run(quick: bool = False) -> list[Row]:
+    rounds = 2 if quick else 5
     floors = {count: asyncio.run(measure_floor(rounds, count)) for count in (100, 1000)}
     ours = asyncio.run(measure_app(rounds))
-    rows: list[dict[str, object]] = []
-    for count in (100, 1000):
-        floor_med = statistics.median(floors[count])
-        for name, values in ((f"open: floor ({count} plain Static widgets)", floors[count]),
-                             (f"open: ticket with {count} messages, key to painted", ours[f"open {count}"])):
-            rows.append({"figure": name, "median_ms": statistics.median(values) * 1000,
-                         "min_ms": min(values) * 1000, "max_ms": max(values) * 1000,
-                         "ratio_to_floor": statistics.median(values) / floor_med})
-    values = ours["next"]
-    rows.append({"figure": "next ticket `]`, key to painted", "median_ms": statistics.median(values) * 1000,
-                 "min_ms": min(values) * 1000, "max_ms": max(values) * 1000, "ratio_to_floor": None})
-    return rows
+    return [
+        figure("open floor: 100 plain Static widgets", floors[100], floors[100]),
+        figure("open: ticket with 100 messages, key to painted", ours["open 100"], floors[100], goal="<= 150 ms"),
+        figure("open floor: 1,000 plain Static widgets", floors[1000], floors[1000]),
+        figure("open: ticket with 1,000 messages, key to painted", ours["open 1000"], floors[1000],
+               goal="<= 600 ms"),
+        figure("next ticket `]`, key to painted", ours["next"], goal="<= 100 ms"),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    return cli(argv, run, "Figures 3 and 4: open a long thread, and ] to the next ticket.")
 
 
 if __name__ == "__main__":
-    for row in run(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
-        ratio = f"x{row['ratio_to_floor']:.2f}" if row["ratio_to_floor"] is not None else ""
-        print(f"{row['figure']:<50} median {row['median_ms']:7.1f} ms  ({row['min_ms']:.0f}–{row['max_ms']:.0f})"
-              f"  {ratio}")
+    sys.exit(main(sys.argv[1:]))

@@ -7,12 +7,13 @@ list had rows, and the parent subtracts the time it spawned the child.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench._report import Row, cli, figure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,31 +67,30 @@ def sample(code: str, env: dict[str, str]) -> float:
     return float(out.stdout.strip().splitlines()[-1]) - start
 
 
-def run(rounds: int = 10) -> list[dict[str, object]]:
+def run(quick: bool = False) -> list[Row]:
+    rounds = 3 if quick else 10
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "XDG_DATA_HOME": home, "PYTHONPATH": str(ROOT)}
-        for name in ("CSTAR_BASE_URL", "CSTAR_API_KEY", "CSTAR_TEAM_ID"):
+        for name in ("CSTAR_BASE_URL", "CSTAR_API_KEY", "CSTAR_TEAM_ID", "CSTAR_CONFIG"):
             env.pop(name, None)
+        env["CSTAR_CONFIG"] = str(Path(home) / "no-config.toml")
         first = sample(APP, env)  # creates and seeds the sandbox database: a newcomer's very first start
-        cases = {"floor: bare Textual + 20-row DataTable": FLOOR_BARE,
-                 "floor: + httpx, pydantic, platformdirs": FLOOR_STACK,
-                 "cstar-tui to first list (embedded sandbox)": APP}
-        samples: dict[str, list[float]] = {name: [] for name in cases}
+        samples: dict[str, list[float]] = {"bare": [], "stack": [], "app": []}
         for _ in range(rounds):  # interleaved so machine noise hits every case alike
-            for name, code in cases.items():
+            for name, code in (("bare", FLOOR_BARE), ("stack", FLOOR_STACK), ("app", APP)):
                 samples[name].append(sample(code, env))
-    floor = statistics.median(samples["floor: + httpx, pydantic, platformdirs"])
-    rows: list[dict[str, object]] = []
-    for name, values in samples.items():
-        med = statistics.median(values)
-        rows.append({"figure": f"start: {name}", "median_s": med, "min_s": min(values), "max_s": max(values),
-                     "ratio_to_stack_floor": med / floor})
-    rows.append({"figure": "start: first run (creates + seeds sandbox db)", "median_s": first, "min_s": first,
-                 "max_s": first, "ratio_to_stack_floor": first / floor})
-    return rows
+    return [
+        figure("start floor: bare Textual + 20-row DataTable", samples["bare"], samples["stack"]),
+        figure("start floor: + import httpx, pydantic, platformdirs", samples["stack"], samples["stack"]),
+        figure("start: cstar-tui to first list (embedded sandbox)", samples["app"], samples["stack"],
+               goal="<= 1.3 x stack floor"),
+        figure("start: very first run (creates + seeds the database)", [first], samples["stack"]),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    return cli(argv, run, "Figure 1: start to the first interactive list, against bare-Textual floors.")
 
 
 if __name__ == "__main__":
-    for row in run(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
-        print(f"{row['figure']:<55} {row['median_s'] * 1000:8.0f} ms  "
-              f"({row['min_s'] * 1000:.0f}–{row['max_s'] * 1000:.0f})  x{row['ratio_to_stack_floor']:.2f}")
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,116 @@
+"""Figure 5: scroll through 10,000 loaded tickets (200 pages of 50): time per appended page at the end,
+and the process's RSS, against a bare-Textual floor's RSS, each in a fresh process of the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._report import Row, cli, figure, value  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = """
+import asyncio, json, sys, time
+from datetime import UTC, datetime
+from api.sandbox import create_sandbox
+from app.settings import Settings
+from app.tui import CStarApp
+from widgets.ticket_table import TicketTable
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+async def main(db, target):
+    sb = create_sandbox(db, rate_limit=0)
+    s = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
+                 agent_name=sb.agent_name, sandbox=True, transport=sb.transport())
+    app = CStarApp(s)
+    times = []
+    async with app.run_test(size=(130, 36)) as pilot:
+        while not app.screen.query(TicketTable) or not app.screen.query_one(TicketTable).ticket_ids:
+            await pilot.pause(0.01)
+        table = app.screen.query_one(TicketTable)
+        first = rss_mb()
+        while table.row_count < target:
+            rows = table.row_count
+            start = time.perf_counter()
+            table.action_cursor_bottom()  # the key G: the cursor reaches the end, the next page loads
+            while table.row_count == rows:
+                await asyncio.sleep(0)
+            done = asyncio.Event()
+            app.call_after_refresh(done.set)
+            await done.wait()
+            times.append(time.perf_counter() - start)
+            await pilot.pause()
+        print(json.dumps({"rows": table.row_count, "times": times, "rss_first": first, "rss": rss_mb()}))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+"""
+
+FLOOR = """
+import json
+from textual.app import App
+from textual.widgets import DataTable
+import httpx, pydantic, platformdirs
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+class Bare(App):
+    def compose(self):
+        yield DataTable()
+    def on_mount(self):
+        t = self.query_one(DataTable)
+        t.add_columns("id", "status", "title")
+        t.add_rows([(str(i), "open", f"ticket {i}") for i in range(20)])
+        self.call_after_refresh(self.done)
+    def done(self):
+        print(json.dumps({"rss": rss_mb()}))
+        self.exit()
+Bare().run(headless=True, size=(130, 36))
+"""
+
+
+def _child(code: str, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-1500:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool = False) -> list[Row]:
+    target = 2_000 if quick else 10_000
+    from api.sandbox import create_sandbox
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "big.sqlite3"
+        create_sandbox(db, tickets=target + 100, rate_limit=0).close()
+        floor = _child(FLOOR)
+        ours = _child(CHILD, str(db), str(target))
+    last = ours["times"][-20:]
+    return [
+        figure(f"append a page at {ours['rows']:,} loaded (last 20 pages)", last, goal="<= 30 ms"),
+        value("RSS floor: bare Textual + DataTable + stack imports", floor["rss"], "MB"),
+        value("RSS with the first page loaded", ours["rss_first"], "MB", floor=floor["rss"]),
+        value(f"RSS at {ours['rows']:,} tickets loaded", ours["rss"], "MB", floor=floor["rss"],
+              goal=f"<= floor + 60 MB ({floor['rss'] + 60:.0f})"),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    return cli(argv, run, "Figure 5: 10,000 loaded tickets: time per appended page and RSS.")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
