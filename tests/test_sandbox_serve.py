@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,13 +107,6 @@ def test_serve_prints_one_json_line_serves_and_exits_cleanly_on_sigterm(servers:
         assert note.status_code == 201 and note.json()["data"]["isInternal"] is True
         other = http.get(team_path(info, info["otherTeam"]["teamId"]))
         assert other.status_code == 403
-        # One kept-alive connection: without TCP_NODELAY on the bound socket each request waited ~40 ms.
-        timings = []
-        for _ in range(15):
-            start = time.perf_counter()
-            assert http.get(url, params={"pageSize": 1}).status_code == 200
-            timings.append(time.perf_counter() - start)
-        assert sorted(timings)[7] < 0.03, timings
     with httpx.Client(headers={"Authorization": f"Bearer {info['otherTeam']['secret']}"}, timeout=5) as theirs:
         assert theirs.get(team_path(info, info["otherTeam"]["teamId"])).status_code == 200
     assert served.stop(signal.SIGTERM) == 0  # uvicorn re-raised the signal: the process died of it (-15)
@@ -180,3 +172,17 @@ async def test_served_sandbox_under_concurrent_writes(served_sandbox: Sandbox) -
         assert (await http.get(url)).json()["pagination"]["total"] == before + 1 + 20
         found = (await http.get(url, params={"search": "concurrent", "pageSize": 100})).json()
         assert found["pagination"]["total"] == 20
+
+
+def test_the_served_socket_disables_nagle() -> None:
+    """asyncio sets TCP_NODELAY only on sockets it creates; without it each kept-alive request waited ~40 ms.
+    Accepted connections inherit the option from the listening socket."""
+    import socket
+
+    from api.sandbox.serve import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()

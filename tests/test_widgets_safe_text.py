@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.text import Text
@@ -85,18 +83,12 @@ def test_markup_is_never_parsed() -> None:
     assert safe_content(None).plain == ""
 
 
-def test_fast_on_huge_input() -> None:
+def test_huge_input_is_bounded_and_fully_cleaned() -> None:
+    """How fast is a figure of bench/widgets_timing.py; here: what a widget paints stays bounded."""
     title = "Refund please é " * 65_000  # ~1 MB
     body = "\n".join(f"line {i} café \x1b[31m" for i in range(100_000))  # 2.6 MB, 100k ESCs
-    clean("warm é")
-    start = time.perf_counter()
-    one_line(title, 200)
-    clean(body, max_chars=20_000)
-    bounded = time.perf_counter() - start
-    # What widgets do on every paint: only the visible head is cleaned.
-    assert bounded < 0.05, bounded
-    start = time.perf_counter()
+    assert len(one_line(title, 200)) <= 200
+    head = clean(body, max_chars=20_000)
+    assert len(head) < 20_100 and "more characters" in head and "\x1b" not in head
     whole = clean(body)
-    # The whole body, e.g. when an agent expands a huge message: ~0.1 s idle, generous for CI load.
-    assert time.perf_counter() - start < 1.0
     assert "\x1b" not in whole and whole.count("␛") == 100_000
