@@ -310,6 +310,7 @@ async def test_brackets_walk_the_list_across_a_page_boundary(sandbox: Sandbox, t
         await settle(pilot, lambda: screen.ticket.id not in first_page)
         ids = table(app).ticket_ids
         assert len(ids) == 100 and screen.ticket.id == ids[50]
+        assert table(app).current_ticket.id == ids[50]  # the list's cursor walks along
         assert [(s.method, s.params.get("page")) for s in rec.seen] == [("GET", "2"), ("GET", None)]
         rec.seen.clear()
         await pilot.press("left_square_bracket")
@@ -317,9 +318,10 @@ async def test_brackets_walk_the_list_across_a_page_boundary(sandbox: Sandbox, t
         assert [(s.method, s.path) for s in rec.seen] == [("GET", _path(sandbox, first_page[49]))]
         await pilot.press("left_square_bracket")
         await settle(pilot, lambda: screen.ticket.id == first_page[48])
+        assert table(app).current_ticket.id == first_page[48]
 
 
-async def test_a_thousand_message_thread_opens_well_under_a_second(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_a_thousand_message_thread_opens_and_shows_its_last_message(sandbox: Sandbox, tmp_path: Path) -> None:
     ticket = create_ticket(sandbox)
     start = datetime.now(UTC) - timedelta(days=1)
     sandbox.store.insert_messages([{

@@ -75,8 +75,10 @@ class DetailCommands(Provider):
 class TicketDetailScreen(Screen[None]):
     COMMANDS: ClassVar = {DetailCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "compose('public')", "Reply", id="detail.reply"),
-        Binding("i", "compose('internal')", "Internal note", id="detail.note"),
+        # Priority: the app opens the composer before it hands on the keys typed after `r` or `i`, so a
+        # fast typist's first words land in the composer instead of being taken as commands here.
+        Binding("r", "compose('public')", "Reply", priority=True, id="detail.reply"),
+        Binding("i", "compose('internal')", "Internal note", priority=True, id="detail.note"),
         Binding("s", "status", "Status", id="detail.status"),
         Binding("p", "priority", "Priority", id="detail.priority"),
         Binding("a", "assign_me", "Assign to me", id="detail.assign_me"),
@@ -386,4 +388,7 @@ class TicketDetailScreen(Screen[None]):
             return
         self.ticket_id = next_id
         self.query_one(TicketHeader).loading = True
+        follow = getattr(source, "focus_ticket", None)
+        if follow is not None:
+            follow(next_id)  # the list's cursor walks along, so `esc` returns to where the agent is
         self._load(next_id)

@@ -224,6 +224,10 @@ class TicketListScreen(Screen[None]):
         self._show_status()
         return bool(result.items)
 
+    def focus_ticket(self, ticket_id: str) -> None:
+        """Put the cursor on a ticket (the detail view walked to it with `]` or `[`)."""
+        self.query_one(TicketTable).move_cursor_to(ticket_id)
+
     def replace_ticket(self, ticket: Ticket) -> None:
         """A ticket changed elsewhere (the detail view): update its row in place."""
         self.query_one(TicketTable).update_ticket(ticket)
