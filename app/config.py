@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shlex
 import stat
 import tomllib
@@ -46,6 +47,9 @@ CONFIG_ENV = "CSTAR_CONFIG"
 SANDBOX_PROFILE = "sandbox"
 # `assignee:me` needs an agent ID to parse; the real one is only known once a profile is chosen.
 _ME_FOR_CHECKS = "agt_configcheck"
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_KEY_LIKE = re.compile(r"^(?:sk|pk|rk)_(?:live|test)_")
 
 Status = Literal["new", "open", "pending", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -101,7 +105,11 @@ class Profile(_Strict):
     @field_validator("api_key_env")
     @classmethod
     def _variable_name(cls, value: str | None) -> str | None:
-        if value is not None and (not value or "=" in value or value.strip() != value):
+        if value is not None and _KEY_LIKE.match(value):
+            # Reported without the value: it is a key pasted into the wrong field.
+            raise ValueError("holds what looks like a key: it takes the name of an environment variable that holds "
+                             "the key, e.g. CSTAR_WORK_KEY")
+        if value is not None and not _VARIABLE.match(value):
             raise ValueError("must be the name of an environment variable, e.g. CSTAR_WORK_KEY")
         return value
 

@@ -61,7 +61,8 @@ def render(config: ConfigFile) -> str:
     if not config.builtin_macros:
         out.append("builtin_macros = false")
     for name, profile in config.profiles.items():
-        out += ["", *_profile_lines(name, profile, mask=True), f"# key: {profile.key_source}"]
+        note = "# the embedded sandbox: no key needed" if profile.is_sandbox(name) else f"# key: {profile.key_source}"
+        out += ["", *_profile_lines(name, profile, mask=True), note]
     for view in config.views:
         out += ["", "[[views]]", f"name = {toml_value(view.name)}", f"query = {toml_value(view.query)}"]
     for macro in config.macros:

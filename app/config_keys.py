@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from api.errors import mask_secrets
 from app.config import Profile
 
 __all__ = ["KEY_COMMAND_TIMEOUT", "KeySourceError", "profile_key", "run_key_command", "write_private"]
@@ -26,6 +27,10 @@ KEY_COMMAND_TIMEOUT = 20.0
 
 class KeySourceError(Exception):
     """The profile's key could not be found. The message names the field and never holds output."""
+
+    def __init__(self, message: str) -> None:
+        # A key pasted into the wrong field (the command line, say) would otherwise be quoted back.
+        super().__init__(mask_secrets(message))
 
 
 def run_key_command(command: str, field: str, timeout: float = KEY_COMMAND_TIMEOUT) -> str:

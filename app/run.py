@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from api.errors import mask_secrets
 from app import settings as settings_mod
 from app.config import ConfigError, LoadedConfig, config_path, load_config
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(text: str) -> None:
-    print(f"cstar-tui: {text}", file=sys.stderr)
+    print(f"cstar-tui: {mask_secrets(text)}", file=sys.stderr)
 
 
 def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:
@@ -45,8 +46,9 @@ def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> 
         loaded = load_config(path)
     except ConfigError as exc:
         if args.demo:
-            _say(f"{exc}\nStarting on the embedded sandbox (--demo) without the config file.")
-            return LoadedConfig(path=path)
+            # Warned about like any other problem: on stderr now and in the app once it runs.
+            return LoadedConfig(path=path, warnings=[f"{exc}\nStarting on the embedded sandbox (--demo) "
+                                                     "without the config file."])
         _say(f"{exc}\nFix the file (cstar-tui config path shows where it is), or start with --demo.")
         return None
     from app.config_app import default_state_path

@@ -155,8 +155,11 @@ async def test_the_theme_comes_from_the_config_and_a_palette_choice_is_remembere
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: bool(table(app).ticket_ids))
         assert app.theme == "nord"
-        app.theme = "dracula"  # what the palette's theme picker does
-        await settle(pilot, lambda: (tmp_path / "state.json").exists())
+        await pilot.press("ctrl+p")
+        await palette_pick(pilot, "theme")
+        await palette_pick(pilot, "dracula")
+        await settle(pilot, lambda: app.theme == "dracula" and not isinstance(app.screen, CommandPalette))
+        await settle(pilot, lambda: json.loads((tmp_path / "state.json").read_text()).get("theme") == "dracula")
     state = json.loads((tmp_path / "state.json").read_text())
     assert state == {"theme": "dracula", "config_theme": "nord"}
     app = make_app(sandbox, config=loaded(tmp_path, 'theme = "nord"\n'))
@@ -198,3 +201,20 @@ agent_name = "Served Me"
         assert served.keys.secret not in repr(app.settings)
         assert isinstance(app.screen_stack[-1], TicketListScreen) and len(app.screen_stack) == 2
         assert not any(isinstance(s, TicketDetailScreen) for s in app.screen_stack)
+
+
+async def test_a_first_letter_shared_by_several_names_searches_instead_of_picking(sandbox: Sandbox,
+                                                                                  tmp_path: Path) -> None:
+    ticket = create_ticket(sandbox)
+    app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path / "drafts",
+                          config=loaded(tmp_path, MACRO))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_row(pilot, ticket["id"])
+        await pilot.press("r", "ctrl+k")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press("r")  # "Resolved — thanks" and the built-in "Resolved"
+        await settle(pilot, lambda: app.screen.query_one("CommandList").option_count >= 2)
+        assert isinstance(app.screen, CommandPalette), "still searching: nothing was picked"
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))
+        assert app.screen.text_area.text == "" and app.screen._macro is None

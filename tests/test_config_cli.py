@@ -73,8 +73,13 @@ def test_demo_starts_on_the_sandbox_despite_a_broken_file(cfg: Path, capsys: pyt
     args = run.build_parser().parse_args(["--demo"])
     loaded = run.load(args)
     assert loaded is not None and loaded.file.profiles == {}
-    assert "default_profile: no profile named 'nope'" in capsys.readouterr().err
+    # The error becomes a start-up warning: printed before the app runs, and notified inside it.
+    assert len(loaded.warnings) == 1 and str(cfg) in loaded.warnings[0]
+    assert "default_profile: no profile named 'nope'" in loaded.warnings[0] and "--demo" in loaded.warnings[0]
+    settings = run.settings_mod.resolve(args, {}, loaded.file)
+    assert settings is None, "the embedded sandbox"
     assert run.load(run.build_parser().parse_args([])) is None
+    assert "default_profile: no profile named 'nope'" in capsys.readouterr().err
 
 
 def test_init_from_stdin_checks_against_the_service_and_writes_0600(cfg: Path, served_sandbox: Sandbox) -> None:

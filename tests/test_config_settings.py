@@ -179,3 +179,13 @@ def test_a_sandbox_profile_and_demo_mean_the_embedded_sandbox() -> None:
 def test_no_config_and_no_flags_is_still_the_sandbox() -> None:
     assert _resolve([], {}, None) is None
     assert _resolve([], {}, ConfigFile()) is None
+
+
+def test_a_key_pasted_into_the_wrong_field_is_not_quoted_back() -> None:
+    with pytest.raises(Exception) as info:
+        config(f'[profiles.w]\nbase_url = "https://w.example"\napi_key_env = "{KEY}"\n')
+    assert "holds what looks like a key" in str(info.value) and KEY not in str(info.value)
+    cfg = config(f'[profiles.w]\nbase_url = "https://w.example"\nteam_id = "t"\napi_key_cmd = "{KEY}"\n')
+    with pytest.raises(SettingsError) as error:
+        _resolve(["--profile", "w"], {}, cfg)
+    assert "command not found: 'sk_live_…A1b2'" in str(error.value) and KEY not in str(error.value)
