@@ -88,7 +88,10 @@ async def shoot(name: str, steps: Steps) -> Path | None:
     finally:
         sandbox.close()
     if shutil.which("rsvg-convert"):
-        subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png")), str(svg)], check=True)
+        # rsvg drops a run's leading no-break spaces ("o Reply" became "oReply"); plain spaces with
+        # xml:space="preserve" keep the terminal's columns.
+        text = svg.read_text(encoding="utf-8").replace("&#160;", "&#32;").replace("<svg ", '<svg xml:space="preserve" ', 1)
+        subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], input=text.encode(), check=True)
     return svg
 
 
