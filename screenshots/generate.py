@@ -90,7 +90,8 @@ async def shoot(name: str, steps: Steps) -> Path | None:
     if shutil.which("rsvg-convert"):
         # rsvg drops a run's leading no-break spaces ("o Reply" became "oReply"); plain spaces with
         # xml:space="preserve" keep the terminal's columns.
-        text = svg.read_text(encoding="utf-8").replace("&#160;", "&#32;").replace("<svg ", '<svg xml:space="preserve" ', 1)
+        text = svg.read_text(encoding="utf-8").replace("&#160;", "&#32;")
+        text = text.replace("<svg ", '<svg xml:space="preserve" ', 1)
         subprocess.run(["rsvg-convert", "-o", str(svg.with_suffix(".png"))], input=text.encode(), check=True)
     return svg
 
