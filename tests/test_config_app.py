@@ -13,11 +13,21 @@ from api.sandbox import Sandbox
 from app.config import LoadedConfig, parse_config
 from app.config_app import startup_problems
 from app.config_cli import toml_value
+from app.drafts import DraftStore
 from app.screens.composer import ComposerScreen
 from app.screens.help import HelpScreen
 from app.screens.ticket_detail import TicketDetailScreen
 from app.screens.ticket_list import TicketListScreen
-from tests.detail_support import SIZE, app_with_drafts, create_ticket, open_row, stored, stored_messages, table
+from tests.detail_support import (
+    SIZE,
+    app_with_drafts,
+    create_ticket,
+    list_screen,
+    open_row,
+    stored,
+    stored_messages,
+    table,
+)
 from tests.helpers import RecordingTransport, make_app, settle
 from widgets.filter_bar import FilterBar
 from widgets.ticket_table import TicketTable
@@ -185,11 +195,15 @@ api_key = {toml_value(served.keys.secret)}
 agent_id = {toml_value(served.agent_id)}
 agent_name = "Served Me"
 """)
-    app = make_app(sandbox, config=config)
+    drafts = tmp_path / "drafts"
+    app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), drafts, config=config)
+    ticket = create_ticket(sandbox)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot, lambda: bool(table(app).ticket_ids))
+        await open_row(pilot, ticket["id"])
         assert only_there["id"] not in table(app).ticket_ids
-        old_client, old_list = app.client, app.screen
+        old_list = list_screen(app)
+        await pilot.press("r", *"half")
+        old_client = app.client
         await pilot.press("ctrl+p")
         await palette_pick(pilot, "switch profile served")
         await settle(pilot, lambda: app.client is not old_client and isinstance(app.screen, TicketListScreen)
@@ -201,6 +215,8 @@ agent_name = "Served Me"
         assert served.keys.secret not in repr(app.settings)
         assert isinstance(app.screen_stack[-1], TicketListScreen) and len(app.screen_stack) == 2
         assert not any(isinstance(s, TicketDetailScreen) for s in app.screen_stack)
+        # The open composer's draft was kept, with the connection it was written for.
+        assert DraftStore(drafts).load(ticket["id"]).text == "half"
 
 
 async def test_a_first_letter_shared_by_several_names_searches_instead_of_picking(sandbox: Sandbox,
