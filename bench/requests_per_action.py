@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.sandbox import create_sandbox  # noqa: E402
+from app.drafts import DraftStore  # noqa: E402
 from app.screens.composer import ComposerScreen  # noqa: E402
 from app.screens.ticket_detail import TicketDetailScreen  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -49,6 +51,7 @@ async def count() -> dict[str, list[str]]:
     settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
                         agent_name=sb.agent_name, sandbox=True, transport=wire)
     app = CStarApp(settings, clock=lambda: NOW, debounce=0.05)
+    app.draft_store = DraftStore(Path(tempfile.mkdtemp(prefix="cstar-bench-drafts-")))  # not the user's drafts
     counts: dict[str, list[str]] = {}
 
     async def action(name: str, *keys: str) -> None:

@@ -9,9 +9,11 @@ from a fixed seed and "now".
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,6 +99,11 @@ async def shoot(name: str, steps: Steps) -> Path | None:
 
 
 async def main() -> int:
+    # Drafts, config and the theme live in the user's dirs; a screenshot must not read or write those.
+    home = Path(tempfile.mkdtemp(prefix="cstar-screenshots-"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = str(home / var.lower())
+    os.environ["CSTAR_CONFIG"] = str(home / "config.toml")
     for name, steps in SHOTS.items():
         path = await shoot(name, steps)
         if path:

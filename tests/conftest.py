@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.serve import bind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the suite off the user's own files: config, drafts, the embedded sandbox, theme state.
+
+    Set before any test runs (and inherited by subprocesses), so a config.toml or a stale draft on the
+    machine running the suite can't change what a test sees, and no test writes into a real home.
+    """
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="cstar-tests-"))
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = str(home / var.lower())
+    os.environ["CSTAR_CONFIG"] = str(home / "config.toml")
+    for var in ("CSTAR_BASE_URL", "CSTAR_TEAM_ID", "CSTAR_API_KEY", "CSTAR_AGENT_ID", "CSTAR_AGENT_NAME",
+                "CSTAR_PROFILE"):
+        os.environ.pop(var, None)
+
 
 # Screenshots and snapshots need a stable clock; this is "now" inside the seeded sandbox for them.
 FIXED_NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
