@@ -18,18 +18,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from api.errors import ApiError
 from api.models import Message, MessageCreate, Ticket
 from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
+from widgets.key_bar import KeyBar
 from widgets.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class ComposerScreen(Screen[Message | None]):
         self._area = TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         yield self._area
         yield Static(id="composer-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         saved = self.drafts.load(self.ticket_id)
@@ -124,7 +125,19 @@ class ComposerScreen(Screen[Message | None]):
         self._show_mode()
         if self._restored:
             self._say(f"Restored your unsent {'internal note' if self.mode == 'internal' else 'reply'}.")
-        area.focus()
+        self.set_focus(area)  # now, not deferred: the next keys must land in the text
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after `r` or `i`, before the text area had focus, came to the screen: keep them."""
+        area = self.text_area
+        if self.focused is area:
+            return
+        text = "\n" if event.key == "enter" else event.character if event.is_printable else None
+        if text is None:
+            return
+        event.stop()
+        area.insert(text)
+        self.set_focus(area)
 
     # --- the mode -------------------------------------------------------------------------------
 
