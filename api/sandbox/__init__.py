@@ -21,8 +21,8 @@ from .store import Store
 
 if TYPE_CHECKING:
     import httpx
-    from starlette.applications import Starlette
 
+    from .faults import FaultMiddleware, FaultPlan
     from .webhooks import WebhookDispatcher
 
 TEAM_ID = "team_acme"
@@ -55,12 +55,16 @@ class Sandbox:
     other_team_secret: str
     base_url: str = IN_PROCESS_URL
     webhooks: WebhookDispatcher | None = None
-    _asgi: Starlette | None = field(default=None, repr=False)
+    #: The fault mode (see faults.py): read on every request, so tests can switch it while serving.
+    faults: FaultPlan | None = None
+    _asgi: FaultMiddleware | None = field(default=None, repr=False)
 
     @property
-    def app(self) -> Starlette:
+    def app(self) -> FaultMiddleware:
         if self._asgi is None:
-            self._asgi = self.api.asgi()
+            from .faults import FaultMiddleware
+
+            self._asgi = FaultMiddleware(self.api.asgi(), lambda: self.faults, self.api.clock)
         return self._asgi
 
     def transport(self) -> httpx.ASGITransport:
@@ -96,6 +100,7 @@ def create_sandbox(
     clock: Callable[[], datetime] = utcnow,
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
+    faults: FaultPlan | None = None,
 ) -> Sandbox:
     """Open (and on first use create and seed) a sandbox database; nothing here touches the network."""
     store = Store(db_path)
@@ -115,7 +120,8 @@ def create_sandbox(
     api = SandboxApi(store, service, RateLimiter(rate_limit), clock)
     me = store.agents(TEAM_ID)[0]
     return Sandbox(api=api, store=store, team_id=TEAM_ID, keys=keys, agent_id=me["id"], agent_name=me["name"],
-                   other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks)
+                   other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks,
+                   faults=faults)
 
 
 def _seed(store: Store, keys: SandboxKeys, *, seed: int, empty: bool, tickets: int, max_messages: int,

@@ -17,6 +17,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from . import DEFAULT_SEED, create_sandbox
+from .faults import SPEC_HELP, FaultPlan
 
 if TYPE_CHECKING:
     import uvicorn
@@ -37,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON line (base URL, team, keys, agent) to stdout, then serve")
     parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    parser.add_argument("--faults", metavar="SPEC", default=None,
+                        help="misbehave on purpose, for testing clients: " + SPEC_HELP.replace("%", "%%"))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -58,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _exit_now)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    try:
+        faults = FaultPlan.parse(args.faults) if args.faults is not None else None
+    except ValueError as exc:
+        print(f"cstar-tui serve: --faults: {exc}", file=sys.stderr)
+        return 2
     # Bind first: a busy port should fail at once, not after seeding.
     try:
         sock = bind(args.host, args.port)
@@ -68,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sandbox = create_sandbox(args.db or ":memory:", seed=args.seed, empty=args.empty, tickets=args.tickets,
                                  rate_limit=args.rate_limit, webhook_url=args.webhook_url,
-                                 webhook_secret=args.webhook_secret)
+                                 webhook_secret=args.webhook_secret, faults=faults)
     except (ValueError, sqlite3.Error) as exc:  # a bad --webhook-url, --tickets or --db
         sock.close()
         print(f"cstar-tui serve: {exc}", file=sys.stderr)
@@ -95,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  restricted key  {info['keys']['restricted']}", file=sys.stderr)
         print(f"  publishable key {info['keys']['publishable']}", file=sys.stderr)
         print(f"  agent           {info['agent']['id']} ({info['agent']['name']})", file=sys.stderr)
+    if faults is not None:
+        # The seed too, so a run that went wrong can be repeated with the same faults.
+        print(f"cstar-tui serve: fault mode: --faults {faults.describe()}", file=sys.stderr)
     try:
         server.run(sockets=[sock])
     finally:
