@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input, Static, Tab, Tabs
+from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
@@ -19,6 +19,7 @@ from api.models import Ticket
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
 from widgets.status_header import StatusHeader
+from widgets.status_line import StatusLine
 from widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ class TicketListScreen(Screen[None]):
         yield Tabs(*(Tab(Text(view.name), id=f"view-{i}") for i, view in enumerate(app.views)), id="views")
         yield FilterBar(id="filter", debounce=app.debounce)
         yield TicketTable(id="tickets", now=app.clock, agent_names=app.agent_names)
-        yield Static(id="list-status")
+        yield StatusLine(id="list-status")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -179,7 +180,7 @@ class TicketListScreen(Screen[None]):
             line.append(f"{shown} of {self._total}")
         if self._loading and self._total is not None:
             line.append("  ◌ loading…", style="yellow")
-        self.query_one("#list-status", Static).update(line)
+        self.query_one("#list-status", StatusLine).set_text(line)
 
     def _set_view_count(self, index: int, total: int) -> None:
         tab = self.query_one(f"#view-{index}", Tab)
