@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
@@ -11,9 +10,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["serve"]:
         from api.sandbox import serve
+        from app.masking import MaskingArgumentParser
 
-        parser = argparse.ArgumentParser(prog="cstar-tui serve",
-                                         description="Serve the cStar sandbox API over HTTP (uvicorn).")
+        parser = MaskingArgumentParser(prog="cstar-tui serve",
+                                       description="Serve the cStar sandbox API over HTTP (uvicorn).")
         serve.add_arguments(parser)
         return serve.run(parser.parse_args(args_list[1:]))
     from app.run import run_app

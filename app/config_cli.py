@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from api.errors import mask_secret, mask_secrets
 from app.config import ConfigError, ConfigFile, Profile, config_path, load_config, parse_config
 from app.config_keys import KeySourceError, profile_key, write_private
+from app.masking import MaskingArgumentParser
 
 __all__ = ["main", "render", "toml_key", "toml_value"]
 
@@ -215,8 +216,8 @@ def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cstar-tui config", description="The config file (CSTAR_CONFIG names "
-                                     "another one than the default).")
+    parser = MaskingArgumentParser(prog="cstar-tui config", description="The config file (CSTAR_CONFIG names "
+                                   "another one than the default).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{path,show,init}")
     commands.add_parser("path", help="print where the config file is")
     commands.add_parser("show", help="print the configuration, keys masked, and what is wrong with it")

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from api.errors import mask_secrets
 from app import settings as settings_mod
 from app.config import ConfigError, LoadedConfig, config_path, load_config
+from app.masking import MaskingArgumentParser
 
 DESCRIPTION = """\
 A keyboard-driven terminal client for the cStar ticket API.
@@ -29,8 +30,8 @@ Other commands:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cstar-tui", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = MaskingArgumentParser(prog="cstar-tui", description=DESCRIPTION,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     settings_mod.add_arguments(parser)
     return parser
 

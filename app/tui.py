@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 
 from api.client import HelpdeskClient
 from app.commands import ActionCommands
 from app.config_app import ProfileCommands, apply_config
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
+from widgets.safe_text import clean, one_line
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
@@ -113,13 +115,35 @@ class CStarApp(App[int]):
         self.push_screen(TicketDetailScreen(ticket_id, source=source))
 
     def action_open_ticket_prompt(self) -> None:
+        from app.screens.edit_ticket import ticket_id_problem
         from widgets.pickers import TextPrompt
 
         def opened(value: str | None) -> None:
             if value and value.strip():
                 self.open_ticket(value.strip())
 
-        self.push_screen(TextPrompt("Open ticket by ID", placeholder="tkt_… or a UUID"), opened)
+        self.push_screen(TextPrompt("Open ticket by ID", placeholder="tkt_… or a UUID", validator=ticket_id_problem),
+                         opened)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        # Every notification passes here (a screen's or widget's notify too), and many echo a server's
+        # words: a toast paints its text as it is, so control characters go here, and huge texts are cut.
+        super().notify(clean(message, max_chars=None if markup else 2_000), title=one_line(title, 120),
+                       severity=severity, timeout=timeout, markup=markup)
+
+    def _fatal_error(self) -> None:
+        # Textual's crash report (Textual's own _fatal_error, step for step) with every key masked: the
+        # report prints each frame's local variables, and one of them may hold a key (see app.masking).
+        import rich
+        from rich.segment import Segments
+
+        from app.masking import masked_traceback
+
+        self.bell()
+        traceback = masked_traceback(width=None, locals_max_length=5, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     def learn_agents(self, pairs: dict[str, str]) -> None:
         self.agent_names.update({k: v for k, v in pairs.items() if k and v})

@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from widgets.safe_input import SafeInput
 from widgets.safe_text import safe_content
 
 __all__ = ["DEFAULT_PLACEHOLDER", "FilterBar"]
@@ -98,7 +99,7 @@ class FilterBar(Widget):
         self._error: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(self._initial, placeholder=self._placeholder, id="filter-input")
+        yield SafeInput(self._initial, placeholder=self._placeholder, id="filter-input")
         yield Static("", classes="filter-bar--error", markup=False)
 
     @property

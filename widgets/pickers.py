@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from widgets.safe_input import SafeInput
 from widgets.safe_text import one_line, safe_content
 
 __all__ = ["ConfirmDialog", "OptionPicker", "TextPrompt"]
@@ -251,7 +252,8 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe_content(self._title), classes="picker--title")
-            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
+            # A prefilled value may come from the API (a tag, a metadata value): never a control character.
+            yield SafeInput(one_line(self._value), placeholder=self._placeholder, id="prompt-input")
             yield Static("", classes="picker--error", markup=False)
             yield Static("enter ok · esc cancel", classes="picker--hint")
 

@@ -220,11 +220,14 @@ def one_line(text: str | None, max_chars: int | None = None) -> str:
     """
     if not text:
         return ""
-    if max_chars is not None and len(text) > max_chars * 2 + 64:
-        text = text[: max_chars * 2 + 64]
+    cut = max_chars is not None and len(text) > max_chars * 2 + 64
+    if cut:
+        text = text[: max_chars * 2 + 64]  # type: ignore[operator]
     line = _clean_unbounded(text).translate(_ONE_LINE_TABLE)
-    if max_chars is not None and len(line) > max_chars:
-        line = line[: max(0, max_chars - 1)] + "…"
+    if max_chars is not None and (len(line) > max_chars or cut):
+        # Capping a flood of combining marks can shrink the head below the bound; the text still went
+        # on, so it still ends in "…".
+        line = (line[: max(0, max_chars - 1)] if len(line) >= max_chars else line) + "…"
     return line
 
 

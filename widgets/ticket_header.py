@@ -1,7 +1,9 @@
 """The top of the detail view: what the ticket is, who has it, how its SLA clocks stand, notes, metadata.
 
 Every value that came from the API (title, names, email, tags, notes, metadata) goes through
-`widgets.safe_text`; the header is built as `Content`, never from markup.
+`widgets.safe_text`; the header is built as `Content`, never from markup. Each field keeps to its line
+(cut with an ellipsis, never wrapped) and the notes to a few lines, so a 1 MB title or a 100,000-line
+note can't push the thread off the screen.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 from textual.widgets import Static
 
@@ -22,8 +25,27 @@ __all__ = ["TicketHeader", "agent_label", "sla_clock"]
 CLOCK_REFRESH = 30.0
 """Seconds between repaints of the SLA clocks."""
 NOTES_MAX_CHARS = 600
+NOTES_MAX_LINES = 4
 METADATA_SHOWN = 12
 _LABEL = "$text-muted"
+
+
+def _cells(text: str | None, width: int) -> str:
+    """One clean line of at most `width` cells: wide characters count twice, so a CJK name can't take
+    twice the room a Latin one does and push the fields after it off the line."""
+    line = one_line(text, width)
+    if cell_len(line) <= width:
+        return line
+    return set_cell_size(line, width - 1).rstrip() + "…"
+
+
+def _notes(notes: str) -> Content:
+    lines = clean(notes, max_chars=NOTES_MAX_CHARS).split("\n")
+    shown = Content("\n").join(Content(line, strip_control_codes=False) for line in lines[:NOTES_MAX_LINES])
+    if len(lines) > NOTES_MAX_LINES:
+        more = notes.count("\n") + 1 - NOTES_MAX_LINES
+        shown += Content.styled(f"\n… {more:,} more lines (e shows them all)", _LABEL)
+    return shown
 
 
 def agent_label(agent_id: str | None, names: Mapping[str, str]) -> str:
@@ -77,12 +99,12 @@ def _join(parts: list[Content], separator: str = "   ") -> Content:
 def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> Content:
     customer_name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name
     email = ticket.customer.email if ticket.customer else None
-    customer = Content(one_line(customer_name, 60) or "unknown customer")
+    customer = Content(_cells(customer_name, 40) or "unknown customer")
     if email:
-        customer += Content.styled(f" <{one_line(email, 80)}>", "$text-muted")
+        customer += Content.styled(f" <{_cells(email, 48)}>", "$text-muted")
     if ticket.customer_id:
-        customer += Content.styled(f" {one_line(ticket.customer_id, 40)}", _LABEL)
-    tags = ", ".join(one_line(tag, 40) for tag in ticket.tags)
+        customer += Content.styled(f" {_cells(ticket.customer_id, 24)}", _LABEL)
+    tags = ", ".join(_cells(tag, 40) for tag in ticket.tags[:20])
     closed = ticket.closed_at is not None
     lines = [
         Content.styled(one_line(ticket.title, 300), "bold"),
@@ -122,13 +144,11 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> C
         ),
     ]
     if ticket.notes:
-        lines.append(
-            _field("notes", Content(clean(ticket.notes, max_chars=NOTES_MAX_CHARS), strip_control_codes=False))
-        )
+        lines.append(_field("notes", _notes(ticket.notes)))
     if ticket.metadata:
         items = sorted(ticket.metadata.items())
         shown = [
-            Content.assemble((one_line(k, 40), "$accent"), " = ", one_line(v, 80), strip_control_codes=False)
+            Content.assemble((_cells(k, 40), "$accent"), " = ", _cells(v, 60), strip_control_codes=False)
             for k, v in items[:METADATA_SHOWN]
         ]
         if len(items) > METADATA_SHOWN:
@@ -142,7 +162,8 @@ class TicketHeader(Static):
 
     DEFAULT_CSS = """
     TicketHeader { height: auto; max-height: 50%; padding: 0 1; background: $boost;
-                   border-bottom: solid $primary-darken-2; overflow-y: auto; }
+                   border-bottom: solid $primary-darken-2; overflow-y: auto;
+                   text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(

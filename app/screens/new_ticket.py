@@ -17,16 +17,36 @@ from api.errors import ApiError
 from api.models import PRIORITIES, STATUSES, TicketCreate
 from app.drafts import body_fingerprint, new_idempotency_key
 from widgets.key_bar import KeyBar
+from widgets.safe_input import SafeInput, SafeTextArea
+from widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
 
 CUSTOMER_ID_PREFIX = "cus_"
+# The sandbox's limits (the API reference sets none); refused here, before anything is sent.
+TAGS_MAX = 20
+TAG_MAX_CHARS = 50
 
 
 def split_tags(text: str) -> list[str]:
     """`billing, login ,, billing` -> `["billing", "login"]`: trimmed, no blanks, no repeats, order kept."""
     return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
+
+
+def tags_problem(tags: list[str]) -> str | None:
+    """Why these tags can't be sent, naming the tag at fault; None when they can."""
+    if len(tags) > TAGS_MAX:
+        return f"At most {TAGS_MAX} tags (there are {len(tags)}): remove {len(tags) - TAGS_MAX}."
+    for tag in tags:
+        if len(tag) > TAG_MAX_CHARS:
+            return f"Tags are at most {TAG_MAX_CHARS} characters; “{one_line(tag, 24)}” has {len(tag)}."
+    return None
+
+
+def check_tags(text: str) -> str | None:
+    """A validator for a comma-separated tags field (`TextPrompt`)."""
+    return tags_problem(split_tags(text))
 
 
 def validation_sentence(exc: ValidationError) -> str:
@@ -44,6 +64,8 @@ class NewTicketScreen(Screen[None]):
     NewTicketScreen Horizontal > Select { width: 1fr; margin-right: 2; }
     NewTicketScreen #new-notes { height: 6; }
     NewTicketScreen #new-error { color: $error; height: auto; margin-top: 1; }
+    NewTicketScreen .field-error { color: $error; height: auto; display: none; }
+    NewTicketScreen .field-error.-shown { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "create", "Create", priority=True, id="new.create"),
@@ -66,17 +88,19 @@ class NewTicketScreen(Screen[None]):
                      id="new-banner")
         with VerticalScroll():
             yield Label("Title (required)")
-            yield Input(id="new-title", placeholder="What is the problem?")
+            yield SafeInput(id="new-title", placeholder="What is the problem?")
+            yield Static(id="new-title-error", classes="field-error")
             yield Label("Customer: a name, or an ID starting with cus_")
-            yield Input(id="new-customer", placeholder="Jane Doe  or  cus_…")
+            yield SafeInput(id="new-customer", placeholder="Jane Doe  or  cus_…")
             yield Label("Priority and status")
             with Horizontal():
                 yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False, id="new-priority")
                 yield Select([(s, s) for s in STATUSES], value="new", allow_blank=False, id="new-status")
-            yield Label("Tags, separated by commas")
-            yield Input(id="new-tags", placeholder="billing, login")
+            yield Label(f"Tags, separated by commas (at most {TAGS_MAX}, each up to {TAG_MAX_CHARS} characters)")
+            yield SafeInput(id="new-tags", placeholder="billing, login")
+            yield Static(id="new-tags-error", classes="field-error")
             yield Label("Internal notes (not visible to the customer)")
-            yield TextArea(id="new-notes", soft_wrap=True)
+            yield SafeTextArea(id="new-notes", soft_wrap=True)
             yield Static(id="new-error")
         yield KeyBar()
 
@@ -104,14 +128,29 @@ class NewTicketScreen(Screen[None]):
         return TicketCreate(**values)
 
     def _say(self, text: str) -> None:
-        self.query_one("#new-error", Static).update(Content(text))
+        # Server errors echo what was sent and what the server chose to say: untrusted text.
+        self.query_one("#new-error", Static).update(safe_content(text, max_chars=1_000))
+
+    def _field_error(self, field: str, problem: str | None) -> bool:
+        """Show (or clear) the message under a field; True when there is one (and the field has focus)."""
+        error = self.query_one(f"#new-{field}-error", Static)
+        error.update(safe_content(problem or ""))
+        error.set_class(bool(problem), "-shown")
+        if problem:
+            self.query_one(f"#new-{field}", Input).focus()
+        return bool(problem)
 
     def action_create(self) -> None:
         if self._sending:
             return
+        title_problem = None
         if not self.query_one("#new-title", Input).value.strip():
-            self._say("A title is required.")
-            self.query_one("#new-title", Input).focus()
+            title_problem = "A title is required (spaces alone don't count)."
+        tags_error = tags_problem(split_tags(self.query_one("#new-tags", Input).value))
+        # Both fields are marked at once; the focus goes to the first one to fix.
+        tags_bad = self._field_error("tags", tags_error)
+        if self._field_error("title", title_problem) or tags_bad:
+            self._say(f"Not sent: {title_problem or tags_error}")
             return
         try:
             body = self.body()

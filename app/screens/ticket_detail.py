@@ -25,11 +25,13 @@ from app.screens.edit_ticket import (
     UNASSIGN,
     EditTicketScreen,
     assign_options,
-    check_metadata_entry,
+    editable_line,
+    metadata_entry_problem,
     metadata_options,
     parse_metadata_entry,
+    restore,
 )
-from app.screens.new_ticket import split_tags
+from app.screens.new_ticket import check_tags, split_tags
 from widgets.badges import priority_badge, status_badge
 from widgets.key_bar import KeyBar
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
@@ -272,11 +274,13 @@ class TicketDetailScreen(Screen[None]):
         def typed(text: str | None) -> None:
             if text is None:
                 return
-            tags = split_tags(text)
+            # A tag typed back as it was shown is the original (its escapes were only shown as stand-ins).
+            tags = list(dict.fromkeys(restore(tag, ticket.tags) for tag in split_tags(text)))
             if tags != ticket.tags:
                 self.update(TicketUpdate(tags=tags), f"Tags: {', '.join(tags) or 'none'}")
 
-        self.app.push_screen(TextPrompt("Tags, separated by commas (empty removes all)", ", ".join(ticket.tags),
+        shown = ", ".join(editable_line(tag) for tag in ticket.tags)
+        self.app.push_screen(TextPrompt("Tags, separated by commas (empty removes all)", shown, validator=check_tags,
                                         placeholder="billing, login"), typed)
 
     def action_edit(self) -> None:
@@ -294,19 +298,27 @@ class TicketDetailScreen(Screen[None]):
             if text is None:
                 return
             key, value = parse_metadata_entry(text)
+            key = restore(key, ticket.metadata)
             if value is None and key not in ticket.metadata:
                 return
+            if value is not None and key in ticket.metadata:
+                value = restore(value, [ticket.metadata[key]])
+                if value == ticket.metadata[key]:
+                    return  # typed back as shown: nothing to change
             self.update(TicketUpdate(metadata={key: value}),
                         f"Metadata {key} removed" if value is None else f"Metadata {key} = {value}")
 
+        def valid(text: str) -> str | None:
+            return metadata_entry_problem(text, ticket.metadata)
+
         def chosen(key: Any) -> None:
             if key == ADD_KEY:
-                self.app.push_screen(TextPrompt("Add metadata: key=value", validator=check_metadata_entry,
-                                                placeholder="plan=pro"), entry_typed)
+                self.app.push_screen(TextPrompt("Add metadata: key=value (the value is kept as text)",
+                                                validator=valid, placeholder="plan=pro"), entry_typed)
             else:
-                self.app.push_screen(TextPrompt(f"Change {key}: key=value (key= removes it)",
-                                                f"{key}={ticket.metadata.get(key, '')}",
-                                                validator=check_metadata_entry), entry_typed)
+                self.app.push_screen(TextPrompt(f"Change {one_line(key, 40)}: key=value (key= removes it)",
+                                                f"{editable_line(key)}={editable_line(ticket.metadata.get(key))}",
+                                                validator=valid), entry_typed)
 
         self._pick("Metadata", metadata_options(ticket.metadata), None, chosen)
 
