@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from textual import events
 
 from api.sandbox import Sandbox, create_sandbox
 from app.screens.composer import ComposerScreen
@@ -246,3 +247,29 @@ async def test_thread_pickers_forms_composer_and_notifications(empty_sandbox: Sa
         assert "line 99999" in check_painted(app)
         assert stored(sb, SINK)["status"] == "open"
         assert app.is_running and isinstance(app.screen, TicketDetailScreen)
+
+
+async def _refuse_messages(request: httpx.Request) -> httpx.Response | None:
+    if request.method == "POST" and request.url.path.endswith("/messages"):
+        return error_envelope(400, HOSTILE_SERVER_MESSAGE, param="content\x1b[31m")
+    return None
+
+
+@pytest.mark.xfail(strict=True, reason="app/screens/composer.py (being changed for the outbox) paints its status "
+                   "line with Content(text) and takes pastes raw: needs safe_content() and SafeTextArea")
+async def test_composer_paste_and_a_hostile_send_error(empty_sandbox: Sandbox, tmp_path: Path) -> None:
+    sb = empty_sandbox
+    insert_tickets(sb, FIXED_NOW, [{"id": SINK, "title": "Plain"}])
+    app = app_with_drafts(sb, RecordingTransport(sb.transport(), fail=_refuse_messages), tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_row(pilot, SINK)
+        await pilot.press("r")
+        composer = app.screen
+        assert isinstance(composer, ComposerScreen)
+        composer.text_area.post_message(events.Paste("pasted \x1b]0;PWNED\x07 from a ticket"))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: bool(app._notifications))
+        text = check_painted(app)
+        assert "pasted ␛]0;PWNED␇ from a ticket" in text
+        assert "[@click=app.quit]x[/] ␛]0;PWNED␇ ␛[2J" in composer.query_one("#composer-status").render().plain
