@@ -66,6 +66,9 @@ class Draft:
     """The key of the send attempt, saved before the request goes out."""
     key_fingerprint: str | None = None
     """A hash of the request body the key was made for; a different body needs a new key."""
+    pending: dict[str, Any] | None = None
+    """The exact body sent with `idempotency_key` that has had no answer yet (None: nothing in doubt).
+    It is sent again, as it is, until the service answers; text typed since then is not part of it."""
 
     def with_key_for(self, body: dict[str, Any]) -> Draft:
         """This draft holding the key for sending `body`: the same key as before when the body is
@@ -74,6 +77,30 @@ class Draft:
         if self.idempotency_key and self.key_fingerprint == fingerprint:
             return self
         return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint)
+
+    def to_send(self, body: dict[str, Any]) -> Draft:
+        """This draft about to send `body`: `body` becomes the pending send, with its key.
+
+        An edited body normally gets a new key; not while an earlier send is still pending, though. That
+        one may have been stored with only its answer lost, and the old key is what lets the service tell:
+        it refuses a stored key with another body (409) instead of posting the edit as a second message."""
+        if self.pending is not None and self.idempotency_key:
+            return replace(self, key_fingerprint=body_fingerprint(body), pending=body)
+        return replace(self.with_key_for(body), pending=body)
+
+    def settled(self) -> Draft:
+        """The service answered the pending send (with a refusal): the key may be used afresh."""
+        return replace(self, pending=None)
+
+    def after_sent(self, content: str) -> Draft | None:
+        """What is left to keep once `content` was posted: nothing when the text is what was sent, else the
+        text typed since (without the part that went out), as a fresh draft with no key."""
+        if self.text.strip() == content.strip():
+            return None
+        rest = self.text[len(content):].lstrip("\n") if self.text.startswith(content) else self.text
+        if not rest.strip():
+            return None
+        return Draft(self.ticket_id, rest, self.mode)
 
 
 class DraftStore:
@@ -97,9 +124,11 @@ class DraftStore:
         try:
             data = json.loads(self.path(ticket_id).read_text(encoding="utf-8"))
             mode = data.get("mode")
+            pending = data.get("pending")
             return Draft(ticket_id=ticket_id, text=str(data.get("text", "")),
                          mode=mode if mode in ("public", "internal") else "public",
-                         idempotency_key=data.get("idempotency_key"), key_fingerprint=data.get("key_fingerprint"))
+                         idempotency_key=data.get("idempotency_key"), key_fingerprint=data.get("key_fingerprint"),
+                         pending=pending if isinstance(pending, dict) and data.get("idempotency_key") else None)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, AttributeError):
@@ -122,6 +151,21 @@ class DraftStore:
                 os.unlink(temp)
             raise
         self._sync_directory()
+
+    def pending(self) -> list[Draft]:
+        """Drafts whose send had no answer yet (the app sends them again when the service answers)."""
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                ticket_id = json.loads(path.read_text(encoding="utf-8")).get("ticket_id")
+            except (OSError, ValueError, AttributeError):
+                continue
+            draft = self.load(ticket_id) if isinstance(ticket_id, str) else None
+            if draft is not None and draft.pending is not None and self.path(ticket_id) == path:
+                found.append(draft)
+        return found
 
     def delete(self, ticket_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -13,9 +13,11 @@ from textual.notifications import SeverityLevel
 from api.client import HelpdeskClient
 from app.commands import ActionCommands
 from app.config_app import ProfileCommands, apply_config
+from app.outbox import outbox_for
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
 from widgets.safe_text import clean, one_line
+from widgets.status_header import connection_after
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
@@ -49,6 +51,8 @@ class CStarApp(App[int]):
         self.debounce = debounce
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
+        # What the headers show: the last connection state the client reported (None: no request yet).
+        self._connection: tuple[str, str] | None = None
         # Agent names seen in loaded data, so the assignee column and pickers show names, not IDs.
         self.agent_names: dict[str, str] = {}
         if settings.agent_id and settings.agent_name:
@@ -66,6 +70,8 @@ class CStarApp(App[int]):
         await self.client.__aenter__()
         from app.screens.ticket_list import TicketListScreen
 
+        outbox_for(self).load()  # replies a previous run could not get confirmed; sent at the first answer
+        self.screen_change_signal.subscribe(self, self._show_connection)
         await self.push_screen(TicketListScreen())
 
     async def on_unmount(self) -> None:
@@ -88,18 +94,22 @@ class CStarApp(App[int]):
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
         await self.switch_screen(TicketListScreen())
         await old.aclose()
+        self._connection = None  # the new connection has said nothing yet
+        outbox_for(self).load()
 
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
-        """The client reports retries and recoveries; the header shows them to the agent."""
-        screen_header = getattr(self.screen, "status_header", None)
-        if screen_header is None:
-            return
-        if event == "retrying":
-            screen_header.set_state("retrying", str(details.get("reason", "")))
-        elif event == "ok":
-            screen_header.set_state("online")
-        elif event == "failed":
-            screen_header.set_state("offline", str(details.get("reason", "")))
+        """The client reports retries, failures and answers: every header shows them (offline sticks until a
+        request gets an answer), and an answer sends the replies that wait for one."""
+        self._connection = connection_after(self._connection[0] if self._connection else "", event, details)
+        for screen in self.screen_stack:
+            self._show_connection(screen)
+        if event == "ok":
+            outbox_for(self).service_answered()
+
+    def _show_connection(self, screen: object) -> None:
+        header = getattr(screen, "status_header", None)
+        if header is not None and self._connection is not None:
+            header.set_state(*self._connection)
 
     def action_help(self) -> None:
         from app.screens.help import HelpScreen

@@ -30,6 +30,7 @@ from api.errors import ApiError
 from api.models import Message, MessageCreate, Ticket
 from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
+from app.outbox import already_sent, is_transient, outbox_for, without_key
 from widgets.key_bar import KeyBar
 from widgets.safe_text import one_line
 
@@ -123,8 +124,12 @@ class ComposerScreen(Screen[Message | None]):
         area.load_text(self._draft.text)
         area.move_cursor(area.document.end)
         self._show_mode()
-        if self._restored:
-            self._say(f"Restored your unsent {'internal note' if self.mode == 'internal' else 'reply'}.")
+        if self._draft.pending is not None:
+            outbox_for(self.app).hold(self.ticket_id)
+            self._say(f"Restored your {self._what}: the service has not confirmed it yet. It is sent again when "
+                      "the service answers — ctrl+s to try now.", error=True)
+        elif self._restored:
+            self._say(f"Restored your unsent {self._what}.")
         self.set_focus(area)  # now, not deferred: the next keys must land in the text
 
     def on_key(self, event: events.Key) -> None:
@@ -164,7 +169,8 @@ class ComposerScreen(Screen[Message | None]):
     def _typed(self) -> None:
         if self.text_area.text == self._draft.text:
             return  # the echo of loading the draft, not typing
-        self._say("")
+        if not self._sending and self._draft.pending is None:
+            self._say("")  # a note about a send in doubt stays until that send is settled
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
@@ -187,11 +193,18 @@ class ComposerScreen(Screen[Message | None]):
     def on_unmount(self) -> None:
         # Quitting the app with the composer open still keeps what was typed.
         self._save_now()
+        self._hand_over()
 
     def action_leave(self) -> None:
         self._save_now()
+        self._hand_over()
         self._finished = True
         self.dismiss(None)
+
+    def _hand_over(self) -> None:
+        # Leaving cancels a send in flight; the outbox sends it again (same key) once the service answers.
+        if not self._finished and self._draft.pending is not None:
+            outbox_for(self.app).hold(self.ticket_id)
 
     # --- sending --------------------------------------------------------------------------------
 
@@ -212,27 +225,82 @@ class ComposerScreen(Screen[Message | None]):
             self._say("Nothing to send: the message is empty.", error=True)
             return
         body = self.body()
-        self._draft = replace(self._draft, text=self.text_area.text).with_key_for(body.to_wire())
+        self._draft = replace(self._draft, text=self.text_area.text).to_send(body.to_wire())
         # The key must be on disk before the request leaves: if the answer is lost and the app dies, the
         # next attempt (after a restart) has to present the same key to be recognised as a retry.
         try:
             self.drafts.save(self._draft)
         except OSError as exc:
             self.notify(f"The draft could not be saved, sending anyway: {exc}", severity="warning", markup=False)
+        # The text stays editable: what is typed from here on is kept, and is not part of this send.
         self._sending = True
-        self.text_area.read_only = True
         self._say("Sending…")
-        self._send(body, self._draft.idempotency_key)
+        self._send(self._draft)
+
+    @property
+    def _what(self) -> str:
+        return "internal note" if self.mode == "internal" else "reply"
+
+    def _below(self) -> object | None:
+        """The screen this composer was opened from (the ticket's detail view)."""
+        stack = self.app.screen_stack
+        index = stack.index(self) if self in stack else 0
+        return stack[index - 1] if index > 0 else None
 
     @work(exclusive=True, group="composer-send")
-    async def _send(self, body: MessageCreate, key: str | None) -> None:
+    async def _send(self, draft: Draft) -> None:
         try:
-            message = await self.cstar.client.add_message(self.ticket_id, body, idempotency_key=key)
+            message = await outbox_for(self.app).send(self.ticket_id, draft)
         except ApiError as exc:
-            self._sending = False
-            self.text_area.read_only = False
+            self.not_sent(exc)
+            return
+        assert draft.pending is not None
+        self.delivered(message, draft.pending)
+
+    def not_sent(self, exc: ApiError) -> None:
+        """The send failed: no answer (it stays pending, for the outbox), or the service said no."""
+        if self._finished:
+            return
+        self._sending = False
+        self.notify(str(exc), title="Message not sent", severity="error", markup=False)
+        if is_transient(exc):
+            outbox_for(self.app).hold(self.ticket_id)
+            self._say(f"Not sent: the service is unreachable. Your {self._what} is saved as a draft and will be "
+                      f"sent when the service answers — ctrl+s to try now.\n{exc}", error=True)
+            return
+        if already_sent(exc):
+            # The service holds an earlier version under this key (its answer had been lost): this edit
+            # was not posted, and needs a key of its own to go out as a message of its own.
+            self._draft = without_key(self._draft)
+            self._say(f"An earlier version of this {self._what} was already sent (only its answer had been lost), "
+                      "so this edit was not. ctrl+s sends it as a new message.", error=True)
+            getattr(self._below(), "action_refresh", lambda: None)()
+        else:
+            self._draft = self._draft.settled()  # a refusal is stored by no one: the key is free again
             self._say(f"Not sent (the draft is kept; ctrl+s tries again): {exc}", error=True)
-            self.notify(str(exc), title="Message not sent", severity="error", markup=False)
+        self._save_now()
+
+    def delivered(self, message: Message, sent: dict[str, object]) -> None:
+        """The service confirmed `sent` (this screen's send, or the outbox's)."""
+        if self._finished or self._draft.pending != sent:
+            return  # already handled: both senders were waiting for the same answer
+        outbox_for(self.app).forget(self.ticket_id)
+        self._sending = False
+        rest = replace(self._draft, text=self.text_area.text).after_sent(str(sent.get("content", "")))
+        if rest is None and self.app.screen is not self:
+            # Something is open over this screen (a picker), and dismissing would close that instead.
+            rest = Draft(self.ticket_id, mode=self.mode)
+        if rest is not None:
+            # Typed while it was sending: the composer stays, with only the new text, and the thread
+            # below shows what went out.
+            self._draft = rest
+            if self.text_area.text != rest.text:
+                self.text_area.load_text(rest.text)
+                self.text_area.move_cursor(self.text_area.document.end)
+            self._save_now()
+            self._say(f"Sent the {self._what} as it was when you pressed ctrl+s; what you typed since is kept "
+                      "here." if rest.text else f"Your {self._what} was sent.")
+            getattr(self._below(), "action_refresh", lambda: None)()
             return
         self._finished = True
         if self._save_timer is not None:

@@ -1,0 +1,212 @@
+"""Replies the service has not confirmed: sent again, with the same Idempotency-Key, until it answers.
+
+A send that gets no answer (the service is down, a proxy fails, the connection drops) leaves its draft on
+disk with the exact body and key it went out with (`Draft.pending`). The outbox sends those again when
+any later request succeeds (the service is back) and on a timer with backoff meanwhile, and after a
+restart too: the draft on disk is all it needs. Because the key never changes, a first attempt that was
+stored with only its answer lost is replayed by the service, never posted a second time.
+
+One send per ticket at a time, whoever asks (the composer's ctrl+s or the outbox), so two senders never
+race each other with the same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from api.errors import (
+    ApiError,
+    ConnectionFailedError,
+    IdempotencyConflictError,
+    MalformedResponseError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+)
+from api.models import Message, MessageCreate
+from app.drafts import Draft, DraftStore, body_fingerprint, drafts_for
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+log = logging.getLogger("cstar.outbox")
+
+__all__ = ["Outbox", "is_transient", "outbox_for"]
+
+_TRANSIENT = (ConnectionFailedError, RequestTimeoutError, ServerError, RateLimitError, MalformedResponseError)
+
+
+def is_transient(error: ApiError) -> bool:
+    """The service did not answer (properly): worth sending again. Anything else is its answer."""
+    return isinstance(error, _TRANSIENT) or (isinstance(error, IdempotencyConflictError) and error.in_flight)
+
+
+def already_sent(error: ApiError) -> bool:
+    """A 409 for a key the service already stored with another body: an earlier version went out."""
+    return isinstance(error, IdempotencyConflictError) and not error.in_flight
+
+
+def without_key(draft: Draft) -> Draft:
+    return replace(draft, pending=None, idempotency_key=None, key_fingerprint=None)
+
+
+class Outbox:
+    """The app's pending sends. `retry_first`/`retry_max` bound the timer's backoff (seconds)."""
+
+    def __init__(self, app: Any, *, retry_first: float = 2.0, retry_max: float = 60.0) -> None:
+        self.app = app
+        self.retry_first = retry_first
+        self.retry_max = retry_max
+        self._waiting: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
+        # (key, body fingerprint) -> the message: a sender that queued behind another for the same
+        # message gets the answer without asking again.
+        self._delivered: dict[tuple[str, str], Message] = {}
+        self._delay = retry_first
+        self._timer: Timer | None = None
+        self._flushing = False
+
+    @property
+    def drafts(self) -> DraftStore:
+        return drafts_for(self.app)
+
+    @property
+    def waiting(self) -> frozenset[str]:
+        """Tickets with a send the service has not confirmed."""
+        return frozenset(self._waiting)
+
+    def load(self) -> None:
+        """Pick up pending sends left on disk (the app was closed, or killed, before they were answered)."""
+        try:
+            found = self.drafts.pending()
+        except OSError as exc:
+            log.warning("pending drafts could not be read: %s", exc)
+            return
+        self._waiting = {draft.ticket_id for draft in found}
+        if self._waiting:
+            self._schedule()
+
+    def hold(self, ticket_id: str) -> None:
+        """A send for this ticket is unconfirmed: try it again later."""
+        self._waiting.add(ticket_id)
+        self._schedule()
+
+    def forget(self, ticket_id: str) -> None:
+        self._waiting.discard(ticket_id)
+
+    def busy(self, ticket_id: str) -> bool:
+        lock = self._locks.get(ticket_id)
+        return lock is not None and lock.locked()
+
+    async def send(self, ticket_id: str, draft: Draft) -> Message:
+        """Post the draft's pending body with its key; raises ApiError as the client does."""
+        assert draft.pending is not None and draft.idempotency_key
+        done_key = (draft.idempotency_key, body_fingerprint(draft.pending))
+        async with self._locks.setdefault(ticket_id, asyncio.Lock()):
+            message = self._delivered.get(done_key)
+            if message is None:
+                body = MessageCreate.model_validate(draft.pending)
+                message = await self.app.client.add_message(ticket_id, body, idempotency_key=draft.idempotency_key)
+                self._delivered[done_key] = message
+            return message
+
+    # --- sending again -------------------------------------------------------------------------
+
+    def service_answered(self) -> None:
+        """Some request got an answer: the service is back, so what waits goes now."""
+        self._delay = self.retry_first
+        if self._waiting and not self._flushing:
+            self._flushing = True
+            self.app.run_worker(self._flush(), group="outbox", exit_on_error=False)
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            return
+        self._timer = self.app.set_timer(self._delay, self._tick)
+        self._delay = min(self.retry_max, self._delay * 2)
+
+    def _tick(self) -> None:
+        self._timer = None
+        if not self._waiting:
+            return
+        if self._flushing:
+            self._schedule()
+            return
+        self._flushing = True
+        self.app.run_worker(self._flush(), group="outbox", exit_on_error=False)
+
+    async def _flush(self) -> None:
+        try:
+            for ticket_id in sorted(self._waiting):
+                if self.busy(ticket_id):
+                    continue  # its composer is sending it right now
+                draft = self.drafts.load(ticket_id)
+                if draft is None or draft.pending is None:
+                    self._waiting.discard(ticket_id)
+                    continue
+                try:
+                    message = await self.send(ticket_id, draft)
+                except ApiError as exc:
+                    if is_transient(exc):
+                        break  # still no answer: the rest would fare no better
+                    self._refused(ticket_id, exc)
+                    continue
+                self._sent(ticket_id, message, draft.pending)
+        except Exception:  # a pending reply must never take the app down with it
+            log.exception("sending pending replies failed")
+        finally:
+            self._flushing = False
+            if self._waiting:
+                self._schedule()
+
+    def _composer(self, ticket_id: str) -> Any | None:
+        for screen in self.app.screen_stack:
+            if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "delivered"):
+                return screen
+        return None
+
+    def _sent(self, ticket_id: str, message: Message, sent: dict[str, Any]) -> None:
+        self._waiting.discard(ticket_id)
+        composer = self._composer(ticket_id)
+        if composer is not None:
+            composer.delivered(message, sent)
+            return
+        draft = self.drafts.load(ticket_id)
+        rest = draft.after_sent(str(sent.get("content", ""))) if draft is not None else None
+        if rest is None:
+            self.drafts.delete(ticket_id)
+        else:
+            self.drafts.save(rest)
+        what = "internal note" if message.is_internal else "reply"
+        self.app.notify(f"Your {what} on {ticket_id} was sent now that the service answers.", markup=False)
+        for screen in self.app.screen_stack:
+            if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "action_refresh"):
+                screen.action_refresh()
+
+    def _refused(self, ticket_id: str, error: ApiError) -> None:
+        """The service answered no: the draft stays, and the key is free again (only 2xx are stored)."""
+        self._waiting.discard(ticket_id)
+        composer = self._composer(ticket_id)
+        if composer is not None:
+            composer.not_sent(error)
+            return
+        draft = self.drafts.load(ticket_id)
+        if draft is not None:
+            self.drafts.save(without_key(draft) if already_sent(error) else draft.settled())
+        if already_sent(error):
+            text = (f"An earlier version of your reply on {ticket_id} had already been sent; "
+                    "the edited text is kept as a draft.")
+        else:
+            text = f"A reply on {ticket_id} was not sent and is kept as a draft: {error}"
+        self.app.notify(text, severity="error", markup=False)
+
+
+def outbox_for(app: Any) -> Outbox:
+    """The app's outbox, made on first use."""
+    outbox = getattr(app, "outbox", None)
+    if outbox is None:
+        outbox = app.outbox = Outbox(app)
+    return outbox

@@ -1,0 +1,110 @@
+"""A reply in flight when the app is killed hard (SIGKILL, in a real terminal under tmux): the next app
+finds the draft and its Idempotency-Key on disk, and the service ends up with the message exactly once.
+
+The sandbox is served over loopback from this process, with the fault mode holding every POST for a
+while, so the kill lands while the request is on the server: the write then completes with nobody left
+to hear the answer, which is the case a new key would turn into a second message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from api.sandbox import create_sandbox
+from api.sandbox.faults import Fault, FaultPlan
+from app.drafts import DraftStore
+from tests.conftest import _ServedSandbox
+from tests.test_composer_terminal import Tmux, tmux  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RUNNER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from app.drafts import DraftStore
+    from app.settings import Settings
+    from app.tui import CStarApp
+
+    base_url, team, key, agent_id, drafts = sys.argv[1:6]
+    settings = Settings(base_url=base_url, team_id=team, api_key=key, agent_id=agent_id, agent_name="Me")
+    app = CStarApp(settings)
+    app.draft_store = DraftStore(Path(drafts))
+    app.run()
+""")
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def open_first_row(tmux: Tmux, ticket: str) -> None:  # noqa: F811
+    # Over HTTP the table loses the focus while its first page loads (a loading widget can't be focused):
+    # `/` then enter (an empty filter) hands it back, as an agent would find out.
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "filter:" in s, "the filter")
+    tmux.keys("Enter")
+    time.sleep(0.2)
+    tmux.keys("Enter")
+    tmux.wait_for(lambda s: ticket in s and "SLA response" in s, "the detail view")
+
+
+def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(tmux: Tmux, tmp_path: Path) -> None:  # noqa: F811
+    sb = create_sandbox(rate_limit=0, tickets=20)
+    ticket = sb.api.service.create(sb.team_id, {"title": "Killed mid-send"})["id"]
+    drafts = tmp_path / "drafts"
+    runner = tmp_path / "runner.py"
+    runner.write_text(RUNNER)
+    path = f"/api/v1/teams/{sb.team_id}/tickets/{ticket}/messages"
+
+    def stored() -> list[str]:
+        return [m["content"] for m in sb.store.messages(ticket, include_internal=True)]
+
+    def posts() -> int:
+        return sum(1 for d in plan.history if d.method == "POST" and d.path == path)
+
+    with _ServedSandbox(sb) as served:
+        command = (f"cd {ROOT} && exec env TERM=xterm-256color PYTHONPATH={ROOT} {sys.executable} {runner} "
+                   f"{served.base_url} {sb.team_id} {sb.keys.secret} {sb.agent_id} {drafts}")
+        plan = served.faults = FaultPlan(Fault("latency", delay=(1.5, 1.5), methods={"POST"}))
+        tmux.start(command)
+        tmux.wait_for(lambda s: "Killed mid-send" in s and " of " in s, "the list")
+        open_first_row(tmux, ticket)
+        tmux.keys("r")
+        tmux.wait_for(lambda s: "the customer will see this" in s, "the composer")
+        tmux.keys("Sent while dying", literal=True)
+        tmux.wait_for(lambda s: "Sent while dying" in s, "the text")
+        tmux.keys("C-s")
+        wait_until(lambda: posts() == 1, "the POST to reach the server")
+
+        os.kill(tmux.pid(), signal.SIGKILL)  # no shutdown, no unmount: only what is on disk counts
+        tmux.run("kill-server")
+        assert stored() == []  # still held by the latency: in flight when the app died
+        draft = DraftStore(drafts).load(ticket)
+        assert draft is not None and draft.text == "Sent while dying" and draft.idempotency_key
+        assert draft.pending is not None and draft.pending["content"] == "Sent while dying"
+        wait_until(lambda: stored() == ["Sent while dying"], "the server to finish the orphaned write")
+
+        served.faults = plan = FaultPlan(Fault("drop", 0.0))  # no faults, but requests are still counted
+        tmux.start(command)
+        # The new app finds the pending reply and sends it again with its key: a replay, not a second post.
+        wait_until(lambda: not DraftStore(drafts).path(ticket).exists(), "the pending reply to be confirmed")
+        assert posts() == 1
+        assert stored() == ["Sent while dying"]
+        tmux.wait_for(lambda s: "Your reply on" in s, "the notification that it was sent")
+    sb.close()
