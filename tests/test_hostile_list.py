@@ -52,12 +52,15 @@ def _row_line(lines: list[str], ticket_id: str) -> str:
 
 
 class RefuseCreate:
-    """Answers every POST with a 400 whose message is hostile; keeps the bodies it was sent."""
+    """Answers every POST, and lists of closed tickets, with a 400 whose message is hostile; keeps the bodies
+    of the POSTs."""
 
     def __init__(self) -> None:
         self.bodies: list[dict] = []
 
     async def __call__(self, request: httpx.Request) -> httpx.Response | None:
+        if request.method == "GET" and request.url.params.get("status") == "closed":
+            return error_envelope(400, SERVER_SAYS, param="status\x1b[5m")
         if request.method != "POST":
             return None
         self.bodies.append(json.loads(request.content))
@@ -93,6 +96,16 @@ async def test_list_rows_and_the_new_ticket_form(empty_sandbox: Sandbox, tmp_pat
             await pilot.click(TicketTable, offset=(60, index + 1))
         assert app.is_running and isinstance(app.screen, TicketListScreen)
         assert table(app).current_ticket.id == ids[next(i for i, c in enumerate(cases) if c.name == "osc8_link")]
+
+        # A list request refused with a hostile message: the toast shows it literally, the rows stay.
+        await pilot.press("5")  # closed
+        await settle(pilot, lambda: bool(app._notifications))
+        text = check_painted(app)
+        assert SHOWN_AS[4:] in text and "(field status␛[5m)" in text  # (the toast wraps after "[/]")
+        assert len(table(app).ticket_ids) == len(ids)
+        app.clear_notifications()
+        await pilot.press("0")
+        await settle(pilot)
 
         # A row whose ID isn't one: loading it is refused before any request, and the refusal says so.
         rec.seen.clear()
