@@ -38,7 +38,13 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
     def lists(self) -> list[dict[str, str]]:
-        return [s.params for s in self.seen if s.method == "GET" and s.path.endswith("/tickets")]
+        """List requests for rows (the tabs' single-row count requests are `counts()`)."""
+        return [s.params for s in self.seen if s.method == "GET" and s.path.endswith("/tickets")
+                and s.params.get("pageSize") != "1"]
+
+    def counts(self) -> list[dict[str, str]]:
+        return [s.params for s in self.seen if s.method == "GET" and s.path.endswith("/tickets")
+                and s.params.get("pageSize") == "1"]
 
 
 def settings_for(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None, *,

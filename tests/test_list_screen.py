@@ -35,6 +35,13 @@ async def test_opens_on_the_first_page_with_one_request(sandbox: Sandbox) -> Non
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
         assert isinstance(app.screen, TicketListScreen)
         assert rec.lists() == [{"page": "1", "pageSize": "50"}]
+        # Then, once the rows are shown, one single-row request per other tab for its count.
+        assert rec.counts() == [{"assignedTo": sandbox.agent_id, "page": "1", "pageSize": "1"},
+                                {"priority": "urgent", "page": "1", "pageSize": "1"},
+                                {"status": "new", "page": "1", "pageSize": "1"}]
+        labels = [str(app.screen.query_one(f"#view-{i}").label) for i in range(4)]
+        assert labels == [f"All {_total(sandbox)}", f"Mine {_total(sandbox, assigned_to=sandbox.agent_id)}",
+                          f"Urgent {_total(sandbox, priority='urgent')}", f"New {_total(sandbox, status='new')}"]
         assert len(_table(app).ticket_ids) == 50
         assert f"50 of {_total(sandbox)}" in _status_line(app)
         assert app.focused is _table(app)

@@ -141,10 +141,13 @@ class TicketListScreen(Screen[None]):
         self._page = page
         self._total = result.pagination.total
         self._has_more = result.pagination.has_more
+        first_load = not self._loaded_once
         self._loaded_once = True
         if not self.query_one(FilterBar).value.strip():
             self._set_view_count(self.view_index, self._total)
         self._show_status()
+        if first_load:
+            self._count_views()  # after the first page, so the queue never waits for the tab counts
 
     def _failed(self, exc: ApiError) -> None:
         if not self._loaded_once and isinstance(exc, FATAL_AT_START):
@@ -181,6 +184,20 @@ class TicketListScreen(Screen[None]):
         if self._loading and self._total is not None:
             line.append("  ◌ loading…", style="yellow")
         self.query_one("#list-status", StatusLine).set_text(line)
+
+    @work(exclusive=True, group="view-counts")
+    async def _count_views(self) -> None:
+        """Each tab's count: one single-row request per other view (at start and on ctrl+r only)."""
+        me = self.cstar.settings.agent_id
+        for index, view in enumerate(self.cstar.views):
+            if index == self.view_index:
+                continue
+            try:
+                filters = parse(view.query, me=me)
+                page = await self.cstar.client.list_tickets(replace(filters, page=1, page_size=1))
+            except (ApiError, FilterSyntaxError):
+                continue  # a count is a nicety: the view itself reports its problem when opened
+            self._set_view_count(index, page.pagination.total)
 
     def _set_view_count(self, index: int, total: int) -> None:
         tab = self.query_one(f"#view-{index}", Tab)
@@ -247,7 +264,7 @@ class TicketListScreen(Screen[None]):
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self) -> None:
-        self.query_one(TicketTable).focus()
+        self.set_focus(self.query_one(TicketTable))  # at once, so the next key is a table command
 
     @on(Tabs.TabActivated)
     def _view_changed(self) -> None:
@@ -273,6 +290,7 @@ class TicketListScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload()
+        self._count_views()
 
     def action_quick_status(self, status: str) -> None:
         bar = self.query_one(FilterBar)
