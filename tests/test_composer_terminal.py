@@ -63,7 +63,7 @@ class Tmux:
     def pid(self) -> int:
         return int(self.run("display-message", "-p", "-t", "app", "#{pane_pid}").strip())
 
-    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 15) -> str:
+    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 45) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()

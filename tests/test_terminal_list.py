@@ -37,7 +37,7 @@ class Terminal:
     def keys(self, *keys: str, literal: bool = False) -> None:
         self.run("send-keys", "-t", "app", *(["-l"] if literal else []), *keys)
 
-    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 45) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
