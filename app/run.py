@@ -6,11 +6,15 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from api.errors import mask_secrets
 from app import settings as settings_mod
 from app.config import ConfigError, LoadedConfig, config_path, load_config
 from app.masking import MaskingArgumentParser
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 DESCRIPTION = """\
 A keyboard-driven terminal client for the cStar ticket API.
@@ -81,7 +85,10 @@ def run_app(argv: Sequence[str]) -> int:
     print_problems(problems)
     from app.tui import CStarApp
 
-    app = CStarApp(settings, config=loaded, problems=problems)
-    app.run()
-    # A crashed Textual app still returns from run(); its return code is what says so.
+    return run_until_exit(CStarApp(settings, config=loaded, problems=problems))
+
+
+def run_until_exit(app: App[object], *, headless: bool = False) -> int:
+    """Run the app; its exit status. A crashed Textual app still returns from run(): its return code says so."""
+    app.run(headless=headless)
     return app.return_code or 0

@@ -85,3 +85,32 @@ def test_a_bad_configuration_exits_non_zero_without_a_traceback_or_the_key() -> 
     assert "Traceback" not in result.stderr
     assert "no base URL" in result.stderr
     assert KEY not in result.stderr + result.stdout
+
+
+def test_a_crashed_app_exits_non_zero() -> None:
+    """Textual returns from run() after a crash; the entry point must turn that into a failing status."""
+    code = (
+        "import sys\n"
+        "from textual.app import App\n"
+        "from app.run import run_until_exit\n"
+        "class Crashes(App):\n"
+        "    def on_mount(self):\n"
+        "        raise RuntimeError('boom')\n"
+        "sys.exit(run_until_exit(Crashes(), headless=True))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "boom" in result.stdout + result.stderr
+
+
+def test_a_clean_quit_exits_zero() -> None:
+    code = (
+        "import sys\n"
+        "from textual.app import App\n"
+        "from app.run import run_until_exit\n"
+        "class Quits(App):\n"
+        "    def on_mount(self):\n"
+        "        self.exit()\n"
+        "sys.exit(run_until_exit(Quits(), headless=True))\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60).returncode == 0
