@@ -173,6 +173,7 @@ async def test_typing_continues_while_a_send_retries_and_stays_out_of_that_send(
         assert "Not sent: the service is unreachable" in status(app)
         await pilot.press(*"!")
         assert composer.text_area.text == "Refund sent\nPS!"
+        assert "Edited since ctrl+s: the reply as sent then still goes out" in status(app)
         assert DraftStore(tmp_path / "drafts").load(ticket["id"]).pending["content"] == "Refund sent"
         sandbox.faults = None
         await settle(pilot, lambda: not app.outbox.waiting and composer._draft.pending is None)

@@ -169,8 +169,12 @@ class ComposerScreen(Screen[Message | None]):
     def _typed(self) -> None:
         if self.text_area.text == self._draft.text:
             return  # the echo of loading the draft, not typing
-        if not self._sending and self._draft.pending is None:
-            self._say("")  # a note about a send in doubt stays until that send is settled
+        if self._draft.pending is None:
+            self._say("")
+        elif not self._sending:
+            # The note about the send in doubt stays, saying what the edit changes (and what it doesn't).
+            self._say(f"Edited since ctrl+s: the {self._what} as sent then still goes out when the service "
+                      "answers; ctrl+s sends this version in its place.", error=True)
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
