@@ -95,7 +95,7 @@ CRASHING_APP = textwrap.dedent("""
     from textual.screen import Screen
 
     import app.tui
-    from api.sandbox import create_sandbox
+    from api.sandbox import SandboxKeys
     from app.settings import Settings
     from app.tui import CStarApp
 
@@ -108,7 +108,7 @@ CRASHING_APP = textwrap.dedent("""
             settings = self.app.settings
             key = settings.api_key
             headers = {"Authorization": f"Bearer {key}"}
-            sandbox = SANDBOX  # a dataclass whose fields hold the sandbox's keys
+            sandbox_keys = SandboxKeys()  # a dataclass whose fields hold the sandbox's keys
             raise RuntimeError(f"boom while holding {key}")
 
 
@@ -120,9 +120,8 @@ CRASHING_APP = textwrap.dedent("""
             await self.push_screen(Boom())
 
 
-    SANDBOX = create_sandbox(empty=True, rate_limit=0)
-    settings = Settings(base_url=SANDBOX.base_url, team_id=SANDBOX.team_id, api_key=KEY, sandbox=True,
-                        transport=SANDBOX.transport())
+    # Nothing listens there: the screen crashes before the first request could matter.
+    settings = Settings(base_url="http://127.0.0.1:9", team_id="team_acme", api_key=KEY)
     crashing = CrashingApp(settings)
     crashing.run(headless=True, size=(100, 30))
     print("return code", crashing.return_code)
