@@ -255,8 +255,6 @@ async def _refuse_messages(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="app/screens/composer.py (being changed for the outbox) paints its status "
-                   "line with Content(text) and takes pastes raw: needs safe_content() and SafeTextArea")
 async def test_composer_paste_and_a_hostile_send_error(empty_sandbox: Sandbox, tmp_path: Path) -> None:
     sb = empty_sandbox
     insert_tickets(sb, FIXED_NOW, [{"id": SINK, "title": "Plain"}])

@@ -32,7 +32,8 @@ from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_v
 from app.drafts import Draft, DraftStore, Mode, drafts_for
 from app.outbox import already_sent, is_transient, outbox_for, without_key
 from widgets.key_bar import KeyBar
-from widgets.safe_text import one_line
+from widgets.safe_input import SafeTextArea
+from widgets.safe_text import one_line, safe_content
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -108,7 +109,8 @@ class ComposerScreen(Screen[Message | None]):
         yield Static(id="composer-banner")
         title = one_line(self.ticket.title, 100) if self.ticket else ""
         yield Static(Content.assemble((one_line(self.ticket_id, 60), "$accent"), "  ", title), id="composer-context")
-        self._area = TextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        # Safe: a paste (a customer's text copied from a ticket) can't put a control character on screen.
+        self._area = SafeTextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
         yield self._area
         yield Static(id="composer-status")
         yield KeyBar()
@@ -215,7 +217,7 @@ class ComposerScreen(Screen[Message | None]):
     def _say(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#composer-status", Static)
         status.set_class(error, "-error")
-        status.update(Content(text))
+        status.update(safe_content(text, max_chars=1_000))  # it quotes server errors: untrusted text
 
     def body(self) -> MessageCreate:
         settings = self.cstar.settings
