@@ -60,7 +60,7 @@ class Tmux:
     def screen(self, *, escapes: bool = False) -> str:
         return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")
 
-    def wait_for(self, predicate: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    def wait_for(self, predicate: Callable[[], bool], what: str, timeout: float = 45) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
