@@ -155,7 +155,7 @@ valid_filters = st.builds(
 )
 
 
-@settings(max_examples=500)
+@settings(max_examples=200)
 @given(valid_filters, st.sampled_from([None, ME]))
 @example(TicketFilters(search='x" y'), None)
 @example(TicketFilters(search="a\\"), None)
@@ -165,7 +165,7 @@ def test_parse_of_format_is_identity(filters: TicketFilters, me: str | None) -> 
     assert parse(format(filters, me=me), me=me) == filters
 
 
-@settings(max_examples=500)
+@settings(max_examples=200)
 @given(st.text(alphabet=st.sampled_from('sStatu:prio"\\ abc\tmeon,') | st.characters(), max_size=40))
 def test_parse_either_succeeds_or_raises_filter_syntax_error(text: str) -> None:
     try:
