@@ -1,20 +1,25 @@
 """A reply in flight when the app is killed hard (SIGKILL, in a real terminal under tmux): the next app
 finds the draft and its Idempotency-Key on disk, and the service ends up with the message exactly once.
 
-The sandbox is served over loopback from this process, with the fault mode holding every POST for a
-while, so the kill lands while the request is on the server: the write then completes with nobody left
-to hear the answer, which is the case a new key would turn into a second message.
+The sandbox is served over loopback from this process, with the fault mode's latency holding the POST on
+the server until the app is dead: the write then completes with nobody left to hear the answer, which is
+the case a new key would turn into a second message.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +28,7 @@ from api.sandbox import create_sandbox
 from api.sandbox.faults import Fault, FaultPlan
 from app.drafts import DraftStore
 from tests.conftest import _ServedSandbox
-from tests.test_composer_terminal import Tmux, tmux  # noqa: F401  (the fixture)
+from tests.test_composer_terminal import Tmux
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
 
@@ -53,7 +58,24 @@ def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 15) ->
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def open_first_row(tmux: Tmux, ticket: str) -> None:  # noqa: F811
+@pytest.fixture
+def terminals() -> Iterator[Callable[[], Tmux]]:
+    """A fresh tmux server (its own socket) per app run: a new session on a socket whose server was just
+    killed can fail with "server exited unexpectedly" while the old server is still going away."""
+    made: list[Tmux] = []
+
+    def make() -> Tmux:
+        made.append(Tmux(f"cstar-kill-{uuid.uuid4().hex[:8]}"))
+        return made[-1]
+
+    yield make
+    for server in made:
+        subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
+        # tmux leaves the socket file behind; one per test run would pile up.
+        Path(os.environ.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", server.socket).unlink(missing_ok=True)
+
+
+def open_first_row(tmux: Tmux, ticket: str) -> None:
     # Over HTTP the table loses the focus while its first page loads (a loading widget can't be focused):
     # `/` then enter (an empty filter) hands it back, as an agent would find out.
     tmux.keys("/")
@@ -64,7 +86,8 @@ def open_first_row(tmux: Tmux, ticket: str) -> None:  # noqa: F811
     tmux.wait_for(lambda s: ticket in s and "SLA response" in s, "the detail view")
 
 
-def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(tmux: Tmux, tmp_path: Path) -> None:  # noqa: F811
+def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(terminals: Callable[[], Tmux],
+                                                                  tmp_path: Path) -> None:
     sb = create_sandbox(rate_limit=0, tickets=20)
     ticket = sb.api.service.create(sb.team_id, {"title": "Killed mid-send"})["id"]
     drafts = tmp_path / "drafts"
@@ -78,10 +101,19 @@ def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(tmux: Tmux, tm
     def posts() -> int:
         return sum(1 for d in plan.history if d.method == "POST" and d.path == path)
 
-    with _ServedSandbox(sb) as served:
+    released = threading.Event()
+
+    async def hold(_seconds: float) -> None:
+        # The POST waits on the server until the test lets it go: after the kill, whatever the load.
+        while not released.is_set():
+            await asyncio.sleep(0.01)
+
+    with _ServedSandbox(sb) as served, contextlib.ExitStack() as cleanup:
+        cleanup.callback(released.set)  # a failing test must not leave the server's thread waiting
         command = (f"cd {ROOT} && exec env TERM=xterm-256color PYTHONPATH={ROOT} {sys.executable} {runner} "
                    f"{served.base_url} {sb.team_id} {sb.keys.secret} {sb.agent_id} {drafts}")
-        plan = served.faults = FaultPlan(Fault("latency", delay=(1.5, 1.5), methods={"POST"}))
+        plan = served.faults = FaultPlan(Fault("latency", delay=(1.0, 1.0), methods={"POST"}), sleep=hold)
+        tmux = terminals()
         tmux.start(command)
         tmux.wait_for(lambda s: "Killed mid-send" in s and " of " in s, "the list")
         open_first_row(tmux, ticket)
@@ -93,14 +125,15 @@ def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(tmux: Tmux, tm
         wait_until(lambda: posts() == 1, "the POST to reach the server")
 
         os.kill(tmux.pid(), signal.SIGKILL)  # no shutdown, no unmount: only what is on disk counts
-        tmux.run("kill-server")
-        assert stored() == []  # still held by the latency: in flight when the app died
+        assert stored() == []  # still held on the server: in flight when the app died
         draft = DraftStore(drafts).load(ticket)
         assert draft is not None and draft.text == "Sent while dying" and draft.idempotency_key
         assert draft.pending is not None and draft.pending["content"] == "Sent while dying"
+        released.set()
         wait_until(lambda: stored() == ["Sent while dying"], "the server to finish the orphaned write")
 
         served.faults = plan = FaultPlan(Fault("drop", 0.0))  # no faults, but requests are still counted
+        tmux = terminals()
         tmux.start(command)
         # The new app finds the pending reply and sends it again with its key: a replay, not a second post.
         wait_until(lambda: not DraftStore(drafts).path(ticket).exists(), "the pending reply to be confirmed")
