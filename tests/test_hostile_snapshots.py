@@ -9,6 +9,7 @@ After an intended visual change: `pytest tests/test_hostile_snapshots.py --snaps
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,19 @@ def test_new_ticket_form_refuses_bad_input_at_the_fields(snap_compare: Any, host
         await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_hostile_pictures_hold_stand_ins_and_no_control_characters() -> None:
+    """The stored pictures of hostile screens (these and older ones): escapes show as ␛, never as themselves
+    (raw, or as an XML character reference)."""
+    snapshots = Path(__file__).parent / "__snapshots__"
+    pictures = [*sorted((snapshots / "test_hostile_snapshots").glob("*.svg")),
+                snapshots / "test_list_snapshots" / "test_list_hostile_titles.svg",
+                snapshots / "test_detail_snapshots" / "test_hostile_ticket_with_a_long_thread.svg"]
+    for picture in pictures:
+        svg = picture.read_text(encoding="utf-8")
+        text = html.unescape(svg)
+        bad = sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F
+                      or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069})
+        assert not bad, (picture.name, bad)
+        assert "␛" in text or "new_ticket" in picture.name, picture.name

@@ -143,3 +143,26 @@ def test_a_crash_report_shows_locals_with_every_key_masked(tmp_path: Path) -> No
         assert local in output, (local, output)
     assert LIVE_KEY not in output and not UNMASKED.search(output), output
     assert not any(key in output for key in SANDBOX_KEYS)
+
+
+async def test_logs_of_requests_and_refusals_hold_no_key(caplog: pytest.LogCaptureFixture, served_sandbox) -> None:
+    """Everything logged while the client talks to a served sandbox over real HTTP (httpx and httpcore at
+    DEBUG, uvicorn, the client, the sandbox): a good key, a refused one, a failing event hook."""
+    from api.client import HelpdeskClient
+    from api.errors import AuthenticationError
+
+    sb = served_sandbox
+
+    def broken_hook(name: str, details: dict) -> None:
+        raise RuntimeError(f"hook broke on {name}: {details}")  # the client logs it, with the details
+
+    caplog.set_level("DEBUG")
+    async with HelpdeskClient(sb.base_url, sb.team_id, sb.keys.secret, on_event=broken_hook) as client:
+        await client.list_tickets()
+    async with HelpdeskClient(sb.base_url, sb.team_id, LIVE_KEY) as client:
+        with pytest.raises(AuthenticationError) as refused:
+            await client.list_tickets()
+    assert any(r.name.startswith("httpcore") for r in caplog.records), "no transport log: it would prove nothing"
+    logged = caplog.text
+    assert LIVE_KEY not in logged and LIVE_KEY not in str(refused.value) + repr(refused.value)
+    assert not any(key in logged for key in SANDBOX_KEYS) and not UNMASKED.search(logged)
