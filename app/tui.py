@@ -139,7 +139,7 @@ class CStarApp(App[int]):
                timeout: float | None = None, markup: bool = True) -> None:
         # Every notification passes here (a screen's or widget's notify too), and many echo a server's
         # words: a toast paints its text as it is, so control characters go here, and huge texts are cut.
-        super().notify(clean(message, max_chars=None if markup else 2_000), title=one_line(title, 120),
+        super().notify(clean(str(message), max_chars=None if markup else 2_000), title=one_line(str(title), 120),
                        severity=severity, timeout=timeout, markup=markup)
 
     def _fatal_error(self) -> None:
