@@ -73,7 +73,11 @@ class Tmux:
 def tmux() -> Iterator[Tmux]:
     server = Tmux()
     yield server
+    socket = subprocess.run(["tmux", "-L", server.socket, "display-message", "-p", "#{socket_path}"],
+                            capture_output=True, text=True).stdout.strip()
     subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
+    if socket:
+        Path(socket).unlink(missing_ok=True)  # tmux leaves the socket file behind
 
 
 def _hostile_db(path: Path) -> str:
