@@ -69,6 +69,7 @@ def restore(typed: str, originals: Iterable[str], max_chars: int = LINE_SHOWN_MA
             return original
     return typed
 
+
 # Values of the special rows in the pickers; real values are agent IDs and metadata keys.
 UNASSIGN = ("special", "unassign")
 TYPE_ID = ("special", "type-id")
