@@ -326,3 +326,20 @@ async def test_keys_typed_right_after_slash_all_reach_the_filter(sandbox: Sandbo
             app.post_message(events.Key(key, char))
         await settle(pilot)
         assert app.screen.query_one(FilterBar).value == "status:closed 2"
+
+
+async def test_a_slow_first_page_leaves_the_keys_on_the_table(sandbox: Sandbox) -> None:
+    """While the first page loads the table can't hold focus; when it arrives the keys must work."""
+    rec = RecordingTransport(sandbox.transport(), delay=lambda r: 0.6 if len(rec.seen) == 1 else 0.0)
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await pilot.pause(0.2)
+        assert _table(app).loading  # still waiting for the first page
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        assert app.focused is _table(app)
+        second = _table(app).ticket_ids[1]
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        from app.screens.ticket_detail import TicketDetailScreen
+
+        assert isinstance(app.screen, TicketDetailScreen) and app.screen.ticket_id == second

@@ -169,7 +169,13 @@ class TicketListScreen(Screen[None]):
 
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
-        self.query_one(TicketTable).loading = loading and not self._loaded_once
+        table = self.query_one(TicketTable)
+        was_loading = table.loading
+        table.loading = loading and not self._loaded_once
+        if was_loading and not table.loading and not isinstance(self.focused, Input) and self.app.screen is self:
+            # A loading widget can't keep the focus; without this, a slow first page (any real service)
+            # left the list deaf to j, k and enter.
+            self.set_focus(table)
         self._show_status()
 
     def _show_status(self) -> None:
