@@ -31,6 +31,7 @@ from api.models import Message, MessageCreate, Ticket
 from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
 from app.outbox import already_sent, is_transient, outbox_for, without_key
+from app.screens.collision import CollisionDialog, new_messages
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeTextArea
 from widgets.safe_text import one_line, safe_content
@@ -230,6 +231,43 @@ class ComposerScreen(Screen[Message | None]):
         if not self.text_area.text.strip():
             self._say("Nothing to send: the message is empty.", error=True)
             return
+        if self._draft.pending is None and self.ticket is not None and self.ticket.messages is not None:
+            # A first attempt: re-read the ticket, so an answer a teammate (or the customer) sent meanwhile
+            # is seen before this one goes out. A retry of a pending send skips this: its own message,
+            # already stored, would look new.
+            self._sending = True
+            self._say("Checking for new messages…")
+            self._check_then_send()
+            return
+        self._go()
+
+    @work(exclusive=True, group="composer-check")
+    async def _check_then_send(self) -> None:
+        assert self.ticket is not None
+        try:
+            fresh = await self.cstar.client.get_ticket(self.ticket_id)
+        except ApiError:
+            fresh = None  # can't look now: the send goes on, and waits in the outbox if the service is away
+        self._sending = False
+        arrived = new_messages(self.ticket.messages, fresh.messages if fresh else None,
+                               me=self.cstar.settings.agent_id)
+        if fresh is None or not arrived:
+            self._go()
+            return
+
+        def answered(send_anyway: bool | None) -> None:
+            # What was just shown is now seen: the next ctrl+s only stops for messages newer than these.
+            self.ticket = (self.ticket or fresh).model_copy(update={"messages": fresh.messages})
+            if send_anyway:
+                self._go()
+                return
+            self._say(f"Not sent. Your {self._what} is kept as a draft; the ticket behind shows the new "
+                      f"message{'s' if len(arrived) != 1 else ''}. ctrl+s sends it.")
+            getattr(self._below(), "action_refresh", lambda: None)()
+
+        self.app.push_screen(CollisionDialog(arrived, self._what), answered)
+
+    def _go(self) -> None:
         body = self.body()
         self._draft = replace(self._draft, text=self.text_area.text).to_send(body.to_wire())
         # The key must be on disk before the request leaves: if the answer is lost and the app dies, the
@@ -292,6 +330,9 @@ class ComposerScreen(Screen[Message | None]):
             return  # already handled: both senders were waiting for the same answer
         outbox_for(self.app).forget(self.ticket_id)
         self._sending = False
+        if self.ticket is not None and self.ticket.messages is not None:
+            # Our own message is no news: the collision check must not stop the next send for it.
+            self.ticket = self.ticket.model_copy(update={"messages": [*self.ticket.messages, message]})
         rest = replace(self._draft, text=self.text_area.text).after_sent(str(sent.get("content", "")))
         if rest is None and self.app.screen is not self:
             # Something is open over this screen (a picker), and dismissing would close that instead.
