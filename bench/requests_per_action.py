@@ -82,8 +82,14 @@ def run(quick: bool = False) -> list[Row]:
     counts = asyncio.run(count())
     for name, seen in counts.items():
         print(f"  {name}: {', '.join(seen)}", file=sys.stderr)
-    return [value(f"requests per action: {name}", len(seen), "req", goal="exactly 1")
-            for name, seen in counts.items()]
+    rows = []
+    for name, seen in counts.items():
+        goal = "exactly 1"
+        if name.startswith("reply"):
+            # Issue 8's collision check reads the ticket again before a first send: 1 read + 1 write.
+            goal = "1 write (+1 collision re-read)"
+        rows.append(value(f"requests per action: {name}", len(seen), "req", goal=goal))
+    return rows
 
 
 def main(argv: list[str]) -> int:
