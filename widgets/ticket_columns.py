@@ -40,6 +40,10 @@ _MAX_TAGS = 20
 _MUTED = "$text-muted"
 
 
+# Painted rows kept for reuse: a few screens of them, so scrolling back is free and memory stays flat.
+MAX_CACHED_ROWS = 512
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -247,5 +251,9 @@ class RowStrips:
             return cached[1]
         classes = ("ticket-table--marked",) if marked else ()
         strip = self.renderer.to_strip(row_pieces(ticket, layout, now, agent_names, marked), width, classes)
+        if len(self._strips) >= MAX_CACHED_ROWS:
+            # Oldest first (dicts keep insertion order): rows scrolled far away are the ones dropped, and
+            # 10,000 loaded tickets no longer keep 10,000 painted rows alive.
+            del self._strips[next(iter(self._strips))]
         self._strips[ticket.id] = (ticket, strip)
         return strip
