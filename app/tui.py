@@ -17,7 +17,7 @@ from app.outbox import outbox_for
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
 from widgets.safe_text import clean, one_line
-from widgets.status_header import connection_after
+from widgets.status_header import StatusHeader, connection_after
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
@@ -117,6 +117,12 @@ class CStarApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen.active_bindings))
+
+    def new_status_header(self) -> StatusHeader:
+        """The header line every screen shows: team, agent, masked key, connection state."""
+        s = self.settings
+        return StatusHeader(team=s.team_id, agent=self.agent_label, masked_key=s.masked_key, sandbox=s.sandbox,
+                            id="status-header")
 
     def open_ticket(self, ticket_id: str, source: object | None = None) -> None:
         """Open the detail view; `source` is the list it came from, for `]`/`[` and row updates."""

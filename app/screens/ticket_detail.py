@@ -36,7 +36,6 @@ from widgets.badges import priority_badge, status_badge
 from widgets.key_bar import KeyBar
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
 from widgets.safe_text import one_line
-from widgets.status_header import StatusHeader
 from widgets.thread import MessageThread
 from widgets.ticket_header import TicketHeader
 
@@ -107,9 +106,7 @@ class TicketDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.cstar
-        s = app.settings
-        self.status_header = StatusHeader(team=s.team_id, agent=app.agent_label, masked_key=s.masked_key,
-                                          sandbox=s.sandbox, id="status-header")
+        self.status_header = app.new_status_header()
         yield self.status_header
         yield TicketHeader(now=app.clock, agent_names=app.agent_names, id="ticket-header")
         yield MessageThread(now=app.clock, id="thread")

@@ -18,7 +18,6 @@ from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
-from widgets.status_header import StatusHeader
 from widgets.status_line import StatusLine
 from widgets.ticket_table import TicketTable
 
@@ -76,9 +75,7 @@ class TicketListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.cstar
-        s = app.settings
-        self.status_header = StatusHeader(team=s.team_id, agent=app.agent_label, masked_key=s.masked_key,
-                                          sandbox=s.sandbox, id="status-header")
+        self.status_header = app.new_status_header()
         yield self.status_header
         yield Tabs(*(Tab(Text(view.name), id=f"view-{i}") for i, view in enumerate(app.views)), id="views")
         yield FilterBar(id="filter", debounce=app.debounce)
