@@ -8,9 +8,7 @@ remembers which config theme it was chosen over, and a different one there means
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -27,7 +25,7 @@ if TYPE_CHECKING:
     from app.canned import Canned
     from app.tui import CStarApp
 
-__all__ = ["ProfileCommands", "apply_config", "default_state_path", "open_macro_search", "startup_problems"]
+__all__ = ["ProfileCommands", "apply_config", "default_state_path", "open_macro_search"]
 
 
 def default_state_path() -> Path:
@@ -51,16 +49,6 @@ def _write_state(path: Path, data: dict[str, Any]) -> None:
     temp = path.with_name(path.name + ".tmp")
     temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     temp.replace(path)
-
-
-def startup_problems(loaded: LoadedConfig) -> list[str]:
-    """Warnings to give at start (stderr before the app runs, notifications once it does)."""
-    from app.keymap import check_keymap
-
-    problems = list(loaded.warnings)
-    if loaded.file.keymap:
-        problems += [str(problem) for problem in check_keymap(loaded.file.keymap)]
-    return problems
 
 
 def apply_config(app: CStarApp, problems: Iterable[str] = ()) -> None:
@@ -227,9 +215,3 @@ class _MacroPalette(CommandPalette):
 def open_macro_search(app: Any, macros: Iterable[Canned], chosen: Callable[[Canned], None]) -> None:
     """A fuzzy-search palette of canned responses; `chosen` gets the one picked."""
     app.push_screen(_MacroPalette(app.screen, [(canned, partial(chosen, canned)) for canned in macros]))
-
-
-def print_problems(problems: Iterable[str]) -> None:
-    for problem in problems:
-        with contextlib.suppress(OSError):
-            print(f"cstar-tui: warning: {problem}", file=sys.stderr)

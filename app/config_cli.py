@@ -93,7 +93,7 @@ def _show_command(args: argparse.Namespace) -> int:
         return 2
     print(f"# {loaded.path}{'' if loaded.exists else ' (does not exist: the defaults are in use)'}")
     print(render(loaded.file), end="")
-    from app.config_app import startup_problems
+    from app.startup_checks import startup_problems
 
     for problem in startup_problems(loaded):
         print(f"cstar-tui: warning: {problem}", file=sys.stderr)

@@ -79,7 +79,7 @@ def run_app(argv: Sequence[str]) -> int:
     except settings_mod.SettingsError as exc:
         _say(str(exc))
         return 2
-    from app.config_app import print_problems, startup_problems
+    from app.startup_checks import print_problems, startup_problems
 
     problems = startup_problems(loaded)
     print_problems(problems)

@@ -11,13 +11,13 @@ from textual.widgets import Tabs
 
 from api.sandbox import Sandbox
 from app.config import LoadedConfig, parse_config
-from app.config_app import startup_problems
 from app.config_cli import toml_value
 from app.drafts import DraftStore
 from app.screens.composer import ComposerScreen
 from app.screens.help import HelpScreen
 from app.screens.ticket_detail import TicketDetailScreen
 from app.screens.ticket_list import TicketListScreen
+from app.startup_checks import startup_problems
 from tests.detail_support import (
     SIZE,
     app_with_drafts,
