@@ -13,6 +13,8 @@ from textual.notifications import SeverityLevel
 from api.client import HelpdeskClient
 from app.commands import ActionCommands
 from app.config_app import ProfileCommands, apply_config
+from app.desk.live import DEFAULT_INTERVAL, Poller
+from app.desk.store import DeskStore
 from app.outbox import outbox_for
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
@@ -39,7 +41,7 @@ class CStarApp(App[int]):
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
-                 problems: Sequence[str] = ()) -> None:
+                 problems: Sequence[str] = (), refresh_seconds: float = DEFAULT_INTERVAL) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
@@ -49,6 +51,9 @@ class CStarApp(App[int]):
         config_views = [View(v.name, v.query) for v in config.file.views] if config is not None else []
         self.views = views or config_views or list(DEFAULT_VIEWS)
         self.debounce = debounce
+        # Every ticket and list view the app has seen; screens render from it (see app.desk).
+        self.store = DeskStore()
+        self.poller = Poller(self.store, refresh_seconds)
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
@@ -92,6 +97,8 @@ class CStarApp(App[int]):
         self.agent_names = {settings.agent_id: settings.agent_name} if settings.agent_id and settings.agent_name \
             else {}
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
+        self.store.forget_views()  # what was seen belongs to the old connection
+        self.poller = Poller(self.store, self.poller.interval)
         await self.switch_screen(TicketListScreen())
         await old.aclose()
         self._connection = None  # the new connection has said nothing yet

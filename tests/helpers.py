@@ -59,6 +59,8 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
 
     kwargs.setdefault("clock", lambda: FIXED_NOW)
     kwargs.setdefault("debounce", 0.05)
+    # Off unless a test is about polling: a poll's requests would blur the counts other tests make.
+    kwargs.setdefault("refresh_seconds", 0)
     return CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
 
 

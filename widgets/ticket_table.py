@@ -198,6 +198,25 @@ class TicketTable(ScrollView, can_focus=True):
         self._move_cursor(row, force_scroll=True)
         self.refresh()
 
+    def replace_rows(self, tickets: Sequence[Ticket]) -> None:
+        """New rows from a refresh the agent did not ask for: nothing moves under them.
+
+        The cursor stays on its ticket and the top row on screen stays the same ticket, so rows that
+        arrive above the view push nothing down; at the very top, arrivals show above the cursor's ticket.
+        """
+        top = round(self.scroll_y)
+        anchor = self._tickets[top].id if 0 < top < len(self._tickets) else None
+        current = self.current_ticket
+        self._tickets = list(tickets)
+        self._reindex()
+        self._update_virtual_size()
+        if anchor is not None and anchor in self._index:
+            self.scroll_to(y=self._index[anchor], animate=False, immediate=True, force=True)
+        if current is not None and current.id in self._index:
+            self._cursor = self._index[current.id]
+        self._move_cursor(self._cursor)
+        self.refresh()
+
     def append_tickets(self, tickets: Iterable[Ticket]) -> int:
         """Add rows at the bottom (the next page), skipping ids already shown. Returns how many."""
         added = 0

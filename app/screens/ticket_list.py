@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,11 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket
+from app.desk.live import ViewQuery
+from app.desk.store import Change
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
 from widgets.status_line import StatusLine
@@ -68,6 +72,11 @@ class TicketListScreen(Screen[None]):
         self._loading = False
         self._filters = TicketFilters()
         self._loaded_once = False
+        self._view: ViewQuery | None = None
+        # The next rows of the shown view replace the table's outright (the agent asked for a new query).
+        self._reset_rows = False
+        self._unsubscribe: Callable[[], None] | None = None
+        self._poll_timer: Timer | None = None
 
     @property
     def cstar(self) -> CStarApp:
@@ -86,7 +95,13 @@ class TicketListScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
         self.query_one(TicketTable).focus()
+        self._unsubscribe = self.cstar.store.subscribe(self._store_changed)
         self.apply_query()
+        self._schedule_poll()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
 
     # --- the query ----------------------------------------------------------------------------
 
@@ -110,6 +125,7 @@ class TicketListScreen(Screen[None]):
         if filters == self._filters and self._generation:
             return  # e.g. the debounced echo of a change already applied: one change, one request
         self._filters = filters
+        self._view = ViewQuery.of(filters)
         self.reload()
 
     def reload(self) -> None:
@@ -130,19 +146,13 @@ class TicketListScreen(Screen[None]):
             return  # a newer query was asked for; this answer is stale
         self._set_loading(False)
         self.status_header.set_state("online")
-        table = self.query_one(TicketTable)
-        if page == 1:
-            table.set_tickets(result.items, keep_cursor=True)
-        else:
-            table.append_tickets(result.items)
         self._page = page
-        self._total = result.pagination.total
-        self._has_more = result.pagination.has_more
         first_load = not self._loaded_once
         self._loaded_once = True
-        if not self.query_one(FilterBar).value.strip():
-            self._set_view_count(self.view_index, self._total)
-        self._show_status()
+        self._reset_rows = page == 1
+        assert self._view is not None
+        self.cstar.store.load_page(self._view.key, page, result.items, result.pagination.total,
+                                   result.pagination.has_more)
         if first_load:
             self._count_views()  # after the first page, so the queue never waits for the tab counts
 
@@ -200,11 +210,79 @@ class TicketListScreen(Screen[None]):
                 page = await self.cstar.client.list_tickets(replace(filters, page=1, page_size=1))
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
-            self._set_view_count(index, page.pagination.total)
+            self.cstar.store.set_total(ViewQuery.of(filters).key, page.pagination.total)
+
+    def _tab_views(self) -> list[ViewQuery | None]:
+        """Each tab's own query (None where it does not parse)."""
+        me = self.cstar.settings.agent_id
+        queries: list[ViewQuery | None] = []
+        for view in self.cstar.views:
+            try:
+                queries.append(ViewQuery.of(parse(view.query, me=me)))
+            except FilterSyntaxError:
+                queries.append(None)
+        return queries
 
     def _set_view_count(self, index: int, total: int) -> None:
         tab = self.query_one(f"#view-{index}", Tab)
         tab.label = Text(f"{self.cstar.views[index].name} {total}")
+
+    # --- the store: the one place rows and counts come from ---------------------------------------
+
+    def _store_changed(self, change: Change) -> None:
+        if not self.is_mounted or self not in self.app.screen_stack:
+            return  # on its way out (another profile): its widgets may be gone already
+        store = self.cstar.store
+        table = self.query_one(TicketTable)
+        view = self._view
+        if view is not None and view.key in change.views:
+            rows = store.view(view.key)
+            shown = table.ticket_ids
+            if self._reset_rows:
+                self._reset_rows = False
+                table.set_tickets(store.rows(view.key), keep_cursor=True)
+            elif rows.ids[:len(shown)] == shown:
+                table.append_tickets(store.rows(view.key)[len(shown):])
+            else:
+                table.replace_rows(store.rows(view.key))
+            self._total = rows.total
+            self._has_more = rows.has_more
+            self._show_status()
+        for ticket_id in change.tickets:
+            ticket = store.ticket(ticket_id)
+            if ticket is not None:
+                table.update_ticket(ticket)  # type: ignore[arg-type]
+        for index, query in enumerate(self._tab_views()):
+            if query is not None and query.key in change.views and (total := store.view(query.key).total) is not None:
+                self._set_view_count(index, total)
+
+    # --- polling -------------------------------------------------------------------------------
+
+    def _schedule_poll(self) -> None:
+        poller = self.cstar.poller
+        if poller.enabled and self._poll_timer is None:
+            self._poll_timer = self.set_timer(poller.delay(), self._poll_due)
+
+    def _poll_due(self) -> None:
+        self._poll_timer = None
+        if self._loading or self._view is None:
+            self._schedule_poll()  # the agent's own request goes first; try again next interval
+            return
+        self.poll_now()
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll_now(self) -> None:
+        """Refresh the shown view's first page and the tabs' counts (the timer calls this every interval)."""
+        view = self._view
+        if view is None:
+            return
+        others = [query for query in self._tab_views() if query is not None and query.key != view.key]
+        try:
+            await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others)
+        except ApiError:
+            pass  # the header says offline or rate limited; the next poll waits longer
+        finally:
+            self._schedule_poll()
 
     # --- paging and selection -----------------------------------------------------------------
 
@@ -238,11 +316,10 @@ class TicketListScreen(Screen[None]):
         except ApiError as exc:
             self.notify(str(exc), title="Could not load more tickets", severity="error", markup=False)
             return False
-        self.query_one(TicketTable).append_tickets(result.items)
         self._page += 1
-        self._total = result.pagination.total
-        self._has_more = result.pagination.has_more
-        self._show_status()
+        assert self._view is not None
+        self.cstar.store.load_page(self._view.key, self._page, result.items, result.pagination.total,
+                                   result.pagination.has_more)
         return bool(result.items)
 
     def focus_ticket(self, ticket_id: str) -> None:
@@ -250,14 +327,12 @@ class TicketListScreen(Screen[None]):
         self.query_one(TicketTable).move_cursor_to(ticket_id)
 
     def replace_ticket(self, ticket: Ticket) -> None:
-        """A ticket changed elsewhere (the detail view): update its row in place."""
-        self.query_one(TicketTable).update_ticket(ticket)
+        """A ticket changed elsewhere (the detail view): its newer copy goes to the store, the row follows."""
+        self.cstar.store.put(ticket)
 
     def remove_ticket(self, ticket_id: str) -> None:
-        self.query_one(TicketTable).remove_ticket(ticket_id)
-        if self._total:
-            self._total -= 1
-        self._show_status()
+        """The ticket was deleted: out of every view, each view's count one lower."""
+        self.cstar.store.remove(ticket_id)
 
     # --- input --------------------------------------------------------------------------------
 

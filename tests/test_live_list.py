@@ -1,0 +1,125 @@
+"""A live queue: tickets created or changed from outside reach the list by polling, without moving the cursor."""
+
+from __future__ import annotations
+
+from api.sandbox import Sandbox
+from app.screens.ticket_detail import TicketDetailScreen
+from tests.detail_support import create_ticket, list_screen, open_row, table, wait_for_list
+from tests.helpers import RecordingTransport, make_app, settle
+
+SIZE = (130, 36)
+
+
+def _tab(app, index: int) -> str:  # noqa: ANN001
+    return str(list_screen(app).query_one(f"#view-{index}").label)
+
+
+def _status_line(app) -> str:  # noqa: ANN001
+    return str(list_screen(app).query_one("#list-status").render())
+
+
+def _count(sb: Sandbox, **where: str) -> int:
+    clause = " AND ".join(["team_id = ?", *(f"{k} = ?" for k in where)])
+    return int(sb.store._one(f"SELECT COUNT(*) FROM tickets WHERE {clause}", (sb.team_id, *where.values()))[0])
+
+
+async def test_a_ticket_created_outside_appears_on_top_with_the_cursor_left_where_it_was(sandbox: Sandbox) -> None:
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        await settle(pilot, lambda: _tab(app, 3) == f"New {_count(sandbox, status='new')}")
+        await pilot.press("j", "j", "j")
+        under_cursor = table(app).current_ticket.id
+        new_before = _count(sandbox, status="new")
+        total_before = _count(sandbox)
+
+        created = [create_ticket(sandbox, title=f"Outage {i}", priority="urgent")["id"] for i in range(2)]
+        rec.seen.clear()
+        screen = list_screen(app)
+        screen.poll_now()
+        await settle(pilot, lambda: set(table(app).ticket_ids[:2]) == set(created))
+
+        assert table(app).current_ticket.id == under_cursor, "the cursor stays on the agent's ticket"
+        assert f"52 of {total_before + 2}" in _status_line(app)
+        assert _tab(app, 0) == f"All {total_before + 2}"
+        assert _tab(app, 3) == f"New {new_before + 2}"
+        # One request for the view's first page, one single-row request per other tab: a few per interval.
+        assert len(rec.lists()) == 1 and len(rec.counts()) == 3
+
+
+async def test_a_poll_keeps_the_rows_on_screen_when_the_agent_has_scrolled(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        for _ in range(40):
+            await pilot.press("j")
+        tbl = table(app)
+        top_before = round(tbl.scroll_y)
+        assert top_before > 0, "the test needs the list scrolled"
+        top_ticket = tbl.ticket_ids[top_before]
+        under_cursor = tbl.current_ticket.id
+
+        created = create_ticket(sandbox, title="Arrives while scrolled")["id"]
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: tbl.ticket_ids[0] == created)
+
+        assert tbl.current_ticket.id == under_cursor
+        assert tbl.ticket_ids[round(tbl.scroll_y)] == top_ticket, "the rows on screen did not move"
+
+
+async def test_a_ticket_resolved_outside_leaves_a_filtered_view_and_its_count(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        await pilot.press("tab", "tab", "tab")  # the New view
+        await settle(pilot, lambda: all(t.status == "new" for t in table(app).tickets) and bool(table(app).tickets))
+        new_before = _count(sandbox, status="new")
+        await settle(pilot, lambda: _tab(app, 3) == f"New {new_before}")
+        gone = table(app).ticket_ids[:2]
+        for ticket_id in gone:
+            sandbox.api.service.update(sandbox.team_id, ticket_id, {"status": "resolved"})
+
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: not set(gone) & set(table(app).ticket_ids))
+
+        assert _tab(app, 3) == f"New {new_before - 2}"
+        assert f"of {new_before - 2}" in _status_line(app)
+
+
+async def test_a_change_made_outside_updates_the_row_in_place(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        ticket_id = table(app).ticket_ids[0]
+        sandbox.api.service.update(sandbox.team_id, ticket_id, {"priority": "urgent", "title": "Changed outside"})
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: table(app).get_ticket(ticket_id).title == "Changed outside")
+        assert table(app).ticket_ids[0] == ticket_id
+
+
+async def test_resolving_from_the_detail_view_lowers_the_views_counts(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        await pilot.press("tab", "tab", "tab")  # the New view
+        await settle(pilot, lambda: all(t.status == "new" for t in table(app).tickets) and bool(table(app).tickets))
+        new_before = _count(sandbox, status="new")
+        await settle(pilot, lambda: _tab(app, 3) == f"New {new_before}")
+        detail = await open_row(pilot, table(app).ticket_ids[0])
+        assert isinstance(detail, TicketDetailScreen)
+        await pilot.press("s", "r")  # status, resolved
+        await settle(pilot, lambda: _count(sandbox, status="new") == new_before - 1)
+        await pilot.press("escape")
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: _tab(app, 3) == f"New {new_before - 1}")
+        assert f"of {new_before - 1}" in _status_line(app)
+
+
+async def test_the_timer_polls_on_its_own(sandbox: Sandbox) -> None:
+    # A short interval, and no key pressed: the created ticket must still arrive (waiting on the event, not a clock).
+    app = make_app(sandbox, refresh_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        created = create_ticket(sandbox, title="Nobody pressed anything")["id"]
+        await settle(pilot, lambda: table(app).ticket_ids[0] == created, timeout=30)
