@@ -21,6 +21,14 @@ class ActionCommands(Provider):
             key_label = self.app.get_key_display(binding)
             run = partial(self._run, active.node, binding.action)
             commands.append((binding.description, f"key: {key_label or key}", run))
+        poller = getattr(self.app, "poller", None)
+        toggle = getattr(self.app, "toggle_live", None)
+        if poller is not None and toggle is not None:
+            every = f"every {self.app.live_interval:g} s"  # type: ignore[attr-defined]
+            if poller.enabled:
+                commands.append(("Live updates: turn off", f"the list refreshes itself {every}", toggle))
+            else:
+                commands.append(("Live updates: turn on", f"refresh the list {every}", toggle))
         open_by_id = getattr(self.app, "action_open_ticket_prompt", None)
         if open_by_id is not None:
             commands.append(("Open ticket by ID…", "type a tkt_… ID or a UUID", open_by_id))

@@ -53,6 +53,8 @@ class CStarApp(App[int]):
         self.debounce = debounce
         # Every ticket and list view the app has seen; screens render from it (see app.desk).
         self.store = DeskStore()
+        # What "on" means when live updates are toggled from the palette (0 in the config: off, 20 s if turned on).
+        self.live_interval = refresh_seconds or DEFAULT_INTERVAL
         self.poller = Poller(self.store, refresh_seconds)
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
@@ -103,6 +105,16 @@ class CStarApp(App[int]):
         await old.aclose()
         self._connection = None  # the new connection has said nothing yet
         outbox_for(self).load()
+
+    def toggle_live(self) -> None:
+        """Live updates off, or back on at the configured interval (from the palette)."""
+        self.poller.interval = 0 if self.poller.enabled else self.live_interval
+        for screen in self.screen_stack:
+            live_changed = getattr(screen, "live_changed", None)
+            if live_changed is not None:
+                live_changed()
+        state = f"on: the list refreshes every {self.live_interval:g} s" if self.poller.enabled else "off"
+        self.notify(f"Live updates {state}.", markup=False, timeout=3)
 
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries, failures and answers: every header shows them (offline sticks until a

@@ -123,3 +123,16 @@ async def test_the_timer_polls_on_its_own(sandbox: Sandbox) -> None:
         await wait_for_list(pilot)
         created = create_ticket(sandbox, title="Nobody pressed anything")["id"]
         await settle(pilot, lambda: table(app).ticket_ids[0] == created, timeout=30)
+
+
+async def test_live_updates_turn_off_and_on_from_the_palette(sandbox: Sandbox) -> None:
+    app = make_app(sandbox, refresh_seconds=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        assert app.poller.enabled
+        await pilot.press("ctrl+p", *"live updates", "enter")
+        await settle(pilot, lambda: not app.poller.enabled)
+        assert list_screen(app)._poll_timer is None, "no poll is waiting while off"
+        await pilot.press("ctrl+p", *"live updates", "enter")
+        await settle(pilot, lambda: app.poller.enabled)
+        assert app.poller.interval == 20 and list_screen(app)._poll_timer is not None

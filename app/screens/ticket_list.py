@@ -263,8 +263,17 @@ class TicketListScreen(Screen[None]):
         if poller.enabled and self._poll_timer is None:
             self._poll_timer = self.set_timer(poller.delay(), self._poll_due)
 
+    def live_changed(self) -> None:
+        """Live updates were turned on or off."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        self._schedule_poll()
+
     def _poll_due(self) -> None:
         self._poll_timer = None
+        if not self.cstar.poller.enabled:
+            return
         if self._loading or self._view is None:
             self._schedule_poll()  # the agent's own request goes first; try again next interval
             return
