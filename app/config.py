@@ -174,6 +174,8 @@ class MacroConfig(_Strict):
 class ConfigFile(_Strict):
     default_profile: str | None = None
     theme: str | None = None
+    refresh_seconds: float = Field(default=20, ge=0, le=3600)
+    """How often the open list view refreshes itself (live updates); 0 turns it off."""
     builtin_macros: bool = True
     profiles: dict[str, Profile] = {}
     views: list[ViewConfig] = []

@@ -41,7 +41,7 @@ class CStarApp(App[int]):
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
-                 problems: Sequence[str] = (), refresh_seconds: float = DEFAULT_INTERVAL) -> None:
+                 problems: Sequence[str] = (), refresh_seconds: float | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.clock = clock
@@ -53,6 +53,8 @@ class CStarApp(App[int]):
         self.debounce = debounce
         # Every ticket and list view the app has seen; screens render from it (see app.desk).
         self.store = DeskStore()
+        if refresh_seconds is None:  # not given: the config file's, else the default
+            refresh_seconds = config.file.refresh_seconds if config is not None else DEFAULT_INTERVAL
         # What "on" means when live updates are toggled from the palette (0 in the config: off, 20 s if turned on).
         self.live_interval = refresh_seconds or DEFAULT_INTERVAL
         self.poller = Poller(self.store, refresh_seconds)

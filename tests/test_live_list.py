@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from api.sandbox import Sandbox
+from app.config import ConfigError, LoadedConfig, parse_config
 from app.screens.ticket_detail import TicketDetailScreen
+from app.tui import CStarApp
 from tests.detail_support import create_ticket, list_screen, open_row, table, wait_for_list
-from tests.helpers import RecordingTransport, make_app, settle
+from tests.helpers import RecordingTransport, make_app, settings_for, settle
 
 SIZE = (130, 36)
 
@@ -136,3 +142,15 @@ async def test_live_updates_turn_off_and_on_from_the_palette(sandbox: Sandbox) -
         await pilot.press("ctrl+p", *"live updates", "enter")
         await settle(pilot, lambda: app.poller.enabled)
         assert app.poller.interval == 20 and list_screen(app)._poll_timer is not None
+
+
+def test_the_config_file_sets_the_interval(sandbox: Sandbox) -> None:
+    def app_with(text: str) -> CStarApp:
+        path = Path("config.toml")
+        return CStarApp(settings_for(sandbox), config=LoadedConfig(path=path, file=parse_config(text, path)))
+
+    assert app_with("refresh_seconds = 5\n").poller.interval == 5
+    assert not app_with("refresh_seconds = 0\n").poller.enabled
+    assert app_with("").poller.interval == 20
+    with pytest.raises(ConfigError, match="refresh_seconds"):
+        parse_config("refresh_seconds = -1\n", Path("config.toml"))
