@@ -14,6 +14,7 @@ from api.client import HelpdeskClient
 from app.commands import ActionCommands
 from app.config_app import ProfileCommands, apply_config
 from app.outbox import outbox_for
+from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
 from widgets.safe_text import clean, one_line
@@ -41,6 +42,8 @@ class CStarApp(App[int]):
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
                  problems: Sequence[str] = ()) -> None:
         super().__init__()
+        # Before the driver starts reading: a bracketed paste reaches the app as one Paste, never as keys.
+        install_paste_guard(self.driver_class)
         self.settings = settings
         self.clock = clock
         # The config file: views, macros, keymap, theme and profiles; `problems` are warned about on mount.
