@@ -25,13 +25,20 @@ Residual limits, honestly:
 - A start marker that never gets its end marker keeps the input in the paste, as Textual does itself.
 - NUL characters are dropped from a paste, as Textual does (Textual issue 1661).
 
-Installing: the drivers build their parser by the name `XTermParser` from their own module, so `install`
-rebinds that name in the module of the app's driver. `problems()` says what no longer holds on a newer
+Undecodable bytes. The drivers decode input with a strict UTF-8 decoder, so one invalid byte in a paste
+(`\xff`, or Latin-1 text) raised UnicodeDecodeError in the input thread and took the whole app down.
+`install` gives the driver a decoder that turns such bytes into U+FFFD instead, inside a paste or out.
+
+Installing: the drivers build their parser by the name `XTermParser` and their decoder with
+`getincrementaldecoder`, both names of their own module, so `install` rebinds those two names in the
+module of the app's driver. `problems()` says what no longer holds on a newer
 Textual; the tests fail on it, while a user's app runs on with Textual's own parser.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import inspect
 import sys
 import time
@@ -41,7 +48,7 @@ from textual import events
 from textual._xterm_parser import BRACKETED_PASTE_END, BRACKETED_PASTE_START, XTermParser
 from textual.message import Message
 
-__all__ = ["BURST_GAP", "PasteGuardParser", "install", "problems"]
+__all__ = ["BURST_GAP", "PasteGuardParser", "install", "lenient_decoder", "problems"]
 
 START = "\x1b[200~"
 END = "\x1b[201~"
@@ -126,10 +133,18 @@ class PasteGuardParser(XTermParser):
         yield from self._route(after)
 
 
+def lenient_decoder(encoding: str) -> Callable[[], codecs.IncrementalDecoder]:
+    """`codecs.getincrementaldecoder`, whose decoders replace undecodable bytes instead of raising."""
+    return functools.partial(codecs.getincrementaldecoder(encoding), errors="replace")
+
+
 def install(driver_class: type) -> bool:
-    """Make `driver_class` read its input with `PasteGuardParser`. False when its module does not build
-    Textual's `XTermParser` by that name (the headless driver of tests, or a Textual that changed)."""
+    """Make `driver_class` read its input with `PasteGuardParser` and a decoder that never raises. False
+    when its module does not build Textual's `XTermParser` by that name (the headless driver of tests, or a
+    Textual that changed); the decoder is swapped only where it is codecs' own."""
     module = sys.modules.get(driver_class.__module__)
+    if getattr(module, "getincrementaldecoder", None) is codecs.getincrementaldecoder:
+        module.getincrementaldecoder = lenient_decoder  # type: ignore[union-attr]
     current = getattr(module, "XTermParser", None)
     if current is PasteGuardParser:
         return True
@@ -159,4 +174,7 @@ def problems(driver_class: type) -> list[str]:
         source = inspect.getsource(driver_class)
         if "XTermParser(" not in source:
             found.append(f"{driver_class.__qualname__} no longer builds its parser as XTermParser(...)")
+        if getattr(module, "getincrementaldecoder", None) not in (codecs.getincrementaldecoder, lenient_decoder) \
+                or 'getincrementaldecoder("utf-8")()' not in source:
+            found.append(f"{driver_class.__qualname__} no longer builds its decoder as getincrementaldecoder(...)()")
     return found
