@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -17,6 +18,7 @@ from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
+from widgets.safe_input import SafeInput, SafeTextArea
 from widgets.safe_text import clean, one_line
 from widgets.status_header import StatusHeader, connection_after
 
@@ -99,6 +101,13 @@ class CStarApp(App[int]):
         await old.aclose()
         self._connection = None  # the new connection has said nothing yet
         outbox_for(self).load()
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste goes to the focused widget. Ours clean it (widgets.safe_input); Textual's own (the command
+        # palette's search field) would paint a pasted ESC or OSC as it is, so its paste is cleaned here.
+        if isinstance(event, events.Paste) and not isinstance(self.focused, SafeInput | SafeTextArea):
+            event.text = clean(event.text)
+        await super().on_event(event)
 
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries, failures and answers: every header shows them (offline sticks until a

@@ -13,6 +13,7 @@ import pytest
 import textual._parser
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.command import CommandInput
 from textual.drivers import linux_driver
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.drivers.linux_driver import LinuxDriver
@@ -22,7 +23,8 @@ from textual.message import Message
 
 from api.sandbox import Sandbox
 from app.paste_guard import BURST_GAP, PasteGuardParser, install, problems
-from tests.helpers import make_app
+from tests.helpers import make_app, settle
+from tests.hostile_corpus import check_painted
 
 START, END = b"\x1b[200~", b"\x1b[201~"
 
@@ -222,3 +224,17 @@ def test_the_app_installs_the_guard_for_its_driver(sandbox: Sandbox, monkeypatch
     app = make_app(sandbox)
     assert app.driver_class is LinuxDriver
     assert linux_driver.XTermParser is PasteGuardParser
+
+
+async def test_a_paste_into_the_command_palette_is_cleaned_too(sandbox: Sandbox) -> None:
+    """Textual's command palette has an Input of its own (not a SafeInput): a paste for it is cleaned by the app,
+    or a pasted OSC retitled the terminal (seen in tmux) from the palette's search field."""
+    app = make_app(sandbox)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.focused, CommandInput))
+        app.post_message(events.Paste("x\x1b]0;PWNED\x07y\u202eevil"))
+        await settle(pilot, lambda: "y" in app.focused.value)  # type: ignore[union-attr]
+        assert app.focused.value == "x␛]0;PWNED␇y⟨RLO⟩evil"  # type: ignore[union-attr]
+        assert "x␛]0;PWNED␇y⟨RLO⟩evil" in check_painted(app)

@@ -101,3 +101,14 @@ def test_undecodable_pasted_bytes_do_not_take_the_app_down(tmux: Tmux, tmp_path:
     _paste(tmux, tmp_path, data)
     screen = tmux.wait_for(lambda s: "caf" in s or NOTE not in s, "the pasted text, or the app gone")
     assert "bad �� caf�" in screen and NOTE in screen, screen
+
+
+def test_a_paste_into_the_command_palette_does_not_retitle_the_terminal(tmux: Tmux, tmp_path: Path) -> None:
+    _start(tmux, tmp_path)
+    title = tmux.run("display-message", "-p", "-t", "app", "#{pane_title}").strip()
+    tmux.keys("C-p")
+    tmux.wait_for(lambda s: "Search for commands" in s, "the command palette")
+    _paste(tmux, tmp_path, b"x\x1b]0;PWNED\x07y")
+    tmux.wait_for(lambda s: "x␛]0;PWNED␇y" in s or "Search for commands" not in s, "the pasted text")
+    assert tmux.run("display-message", "-p", "-t", "app", "#{pane_title}").strip() == title
+    assert "\x1b]" not in tmux.run("capture-pane", "-p", "-e", "-t", "app")
