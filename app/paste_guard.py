@@ -22,17 +22,19 @@ Residual limits, honestly:
   marker that is part of the pasted text (a slow link splitting the paste there), the paste ends at that
   marker and what follows it is parsed as typed input. Only xterm-like terminals that pass end markers
   through unescaped can produce that; no rule that looks at bytes alone can tell the two apart.
+- Two separate pastes within one burst (no `BURST_GAP` between them) become one Paste, the markers
+  between them part of its text: from bytes alone that is the same as one paste holding both markers.
 - A start marker that never gets its end marker keeps the input in the paste, as Textual does itself.
 - NUL characters are dropped from a paste, as Textual does (Textual issue 1661).
 
 Undecodable bytes. The drivers decode input with a strict UTF-8 decoder, so one invalid byte in a paste
-(`\xff`, or Latin-1 text) raised UnicodeDecodeError in the input thread and took the whole app down.
-`install` gives the driver a decoder that turns such bytes into U+FFFD instead, inside a paste or out.
+(`\\xff`, or Latin-1 text) raised UnicodeDecodeError in the input thread and took the whole app down
+(Textual issue 6456). `install` gives the driver a decoder that turns such bytes into U+FFFD instead.
 
 Installing: the drivers build their parser by the name `XTermParser` and their decoder with
 `getincrementaldecoder`, both names of their own module, so `install` rebinds those two names in the
-module of the app's driver. `problems()` says what no longer holds on a newer
-Textual; the tests fail on it, while a user's app runs on with Textual's own parser.
+module of the app's driver. `problems()` says what no longer holds on a newer Textual; the tests fail on
+it, while a user's app runs on with Textual's own parser.
 """
 
 from __future__ import annotations
