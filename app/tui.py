@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
@@ -16,8 +17,10 @@ from app.config_app import ProfileCommands, apply_config
 from app.desk.live import DEFAULT_INTERVAL, Poller
 from app.desk.store import DeskStore
 from app.outbox import outbox_for
+from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
+from widgets.safe_input import SafeInput, SafeTextArea
 from widgets.safe_text import clean, one_line
 from widgets.status_header import StatusHeader, connection_after
 
@@ -43,6 +46,8 @@ class CStarApp(App[int]):
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
                  problems: Sequence[str] = (), refresh_seconds: float | None = None) -> None:
         super().__init__()
+        # Before the driver starts reading: a bracketed paste reaches the app as one Paste, never as keys.
+        install_paste_guard(self.driver_class)
         self.settings = settings
         self.clock = clock
         # The config file: views, macros, keymap, theme and profiles; `problems` are warned about on mount.
@@ -117,6 +122,13 @@ class CStarApp(App[int]):
                 live_changed()
         state = f"on: the list refreshes every {self.live_interval:g} s" if self.poller.enabled else "off"
         self.notify(f"Live updates {state}.", markup=False, timeout=3)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A paste goes to the focused widget. Ours clean it (widgets.safe_input); Textual's own (the command
+        # palette's search field) would paint a pasted ESC or OSC as it is, so its paste is cleaned here.
+        if isinstance(event, events.Paste) and not isinstance(self.focused, SafeInput | SafeTextArea):
+            event.text = clean(event.text)
+        await super().on_event(event)
 
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries, failures and answers: every header shows them (offline sticks until a
