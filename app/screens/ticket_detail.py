@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from api.errors import ApiError
+from api.errors import ApiError, UnreadableTicketError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
 from app.drafts import Mode
 from app.screens.edit_ticket import (
@@ -38,6 +38,7 @@ from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
 from widgets.safe_text import one_line
 from widgets.thread import MessageThread
 from widgets.ticket_header import TicketHeader
+from widgets.unreadable_notice import UnreadableNotice
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -109,6 +110,7 @@ class TicketDetailScreen(Screen[None]):
         self.status_header = app.new_status_header()
         yield self.status_header
         yield TicketHeader(now=app.clock, agent_names=app.agent_names, id="ticket-header")
+        yield UnreadableNotice(" of this ticket", id="thread-unreadable")
         yield MessageThread(now=app.clock, id="thread")
         yield KeyBar()
 
@@ -124,7 +126,11 @@ class TicketDetailScreen(Screen[None]):
             ticket = await self.cstar.client.get_ticket(ticket_id, expand=("customer",))
         except ApiError as exc:
             if ticket_id == self.ticket_id:
-                self.query_one(TicketHeader).loading = False
+                header = self.query_one(TicketHeader)
+                header.loading = False
+                if isinstance(exc, UnreadableTicketError):
+                    # In words where the ticket would be, not only in a toast that goes away.
+                    header.show_unreadable(exc.ticket_id or ticket_id, exc.message)
                 self._failed(exc, "Could not load the ticket")
             return
         if ticket_id != self.ticket_id:
@@ -153,6 +159,7 @@ class TicketDetailScreen(Screen[None]):
             self.cstar.learn_agents({m.sender_id: m.sender_name for m in messages
                                      if m.sender == "agent" and m.sender_id and m.sender_name})
             self.query_one(MessageThread).set_messages(messages)
+            self.query_one(UnreadableNotice).show_items(ticket.unreadable_messages)
         header = self.query_one(TicketHeader)
         header.loading = False
         header.show(ticket)
