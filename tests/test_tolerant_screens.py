@@ -19,7 +19,7 @@ from api.models import STATUSES
 from api.sandbox import Sandbox, create_sandbox
 from app.screens.ticket_detail import TicketDetailScreen
 from tests.conftest import FIXED_NOW
-from tests.detail_support import app_with_drafts, open_row, table, wait_for_list
+from tests.detail_support import app_with_drafts, open_row, stored, table, wait_for_list
 from tests.helpers import RecordingTransport, settle
 from tests.hostile_corpus import check_painted, insert_messages, insert_tickets
 from tests.test_client_faults import Faults, Inner
@@ -61,7 +61,7 @@ def _rewrite_json(response_payload: Callable[[httpx.Request, dict[str, Any]], No
     async def action(request: httpx.Request, inner: Inner) -> httpx.Response:
         response = await inner.handle_async_request(request)
         body = await response.aread()
-        if request.method != "GET" or response.status_code != 200:
+        if response.status_code != 200:
             return httpx.Response(response.status_code, content=body, headers=response.headers)
         payload = json.loads(body)
         response_payload(request, payload)
@@ -237,3 +237,27 @@ async def test_a_ticket_that_cannot_be_read_says_so_on_the_detail_screen(sb: San
         header = _header_text(app)
         assert GROWN_ID in header and "updatedAt" in header
         assert "loading" not in header
+
+
+async def test_a_change_whose_answer_cannot_be_read_is_not_reported_as_not_changed(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    seed(sb)
+
+    def break_patch_answers(request: httpx.Request, payload: dict[str, Any]) -> None:
+        if request.method == "PATCH":
+            payload["data"]["createdAt"] = "never"
+
+    app, recorder = app_on(sb, tmp_path, break_patch_answers)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_row(pilot, GROWN_ID)
+        await pilot.press("p")
+        await settle(pilot, lambda: "Priority (now critical)" in check_painted(app))
+        await pilot.press("h")
+        await settle(pilot, lambda: any("could not be read" in (n.title or "") for n in app._notifications))
+        await settle(pilot, lambda: screen.ticket is not None and screen.ticket.priority == "high")
+        (note,) = [n for n in app._notifications if "could not be read" in (n.title or "")]
+        assert note.title.startswith("Priority: high")
+        assert not any("Not changed" in (n.title or "") for n in app._notifications)
+        assert stored(sb, GROWN_ID)["priority"] == "high"
+        assert [s.method for s in recorder.seen].count("PATCH") == 1

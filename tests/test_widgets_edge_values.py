@@ -65,3 +65,16 @@ def test_unknown_values_get_a_neutral_badge_with_the_whole_word() -> None:
     assert hostile.plain.startswith("␛]0;PWNED␇[b]x[/b]") and len(hostile.plain) == 40
     assert status_badge("").plain == "?"
     assert status_badge("open").plain == "▸ open"  # known values keep their symbols
+
+
+def test_the_collision_dialog_cleans_a_grown_sender_and_an_edge_time() -> None:
+    # `sender` was a closed set; now that any text a newer server sends is read, it is untrusted text.
+    from api.models import Message
+    from app.screens.collision import CollisionDialog
+
+    message = Message.model_validate({
+        "id": "msg_x", "ticketId": "tkt_x", "sender": "\x1b]0;PWNED\x07bot", "content": "hi",
+        "createdAt": "0001-01-01T00:00:00+01:00"})
+    text = CollisionDialog._describe(message).plain
+    assert "\x1b" not in text and "\x07" not in text and "␛]0;PWNED␇bot" in text
+    assert "0001-01-01 00:00 UTC" in text

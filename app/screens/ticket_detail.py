@@ -44,6 +44,11 @@ if TYPE_CHECKING:
     from app.tui import CStarApp
 
 
+def _picker_title(title: str, current: str, known: tuple[str, ...]) -> str:
+    """A value this version does not know is not among the choices: the title says what it is now."""
+    return title if current in known else f"{title} (now {one_line(current, 40)})"
+
+
 class TicketSource(Protocol):
     """What the detail view needs from the list it was opened from (TicketListScreen)."""
 
@@ -129,8 +134,12 @@ class TicketDetailScreen(Screen[None]):
                 header = self.query_one(TicketHeader)
                 header.loading = False
                 if isinstance(exc, UnreadableTicketError):
-                    # In words where the ticket would be, not only in a toast that goes away.
+                    # In words where the ticket would be, not only in a toast that goes away; and no thread
+                    # of the ticket shown before it (walking with ] or [) stays under that header.
                     header.show_unreadable(exc.ticket_id or ticket_id, exc.message)
+                    self.ticket = None
+                    self.query_one(MessageThread).set_messages([])
+                    self.query_one(UnreadableNotice).show_items(())
                 self._failed(exc, "Could not load the ticket")
             return
         if ticket_id != self.ticket_id:
@@ -197,6 +206,13 @@ class TicketDetailScreen(Screen[None]):
     async def _patch(self, ticket_id: str, changes: TicketUpdate, done: str) -> None:
         try:
             fresh = await self.cstar.client.update_ticket(ticket_id, changes)
+        except UnreadableTicketError as exc:
+            # The service made the change; only its answer could not be read. Saying "not changed" would
+            # invite a second try of something already done.
+            self._failed(exc, f"{done}, but the updated ticket could not be read")
+            if ticket_id == self.ticket_id:
+                self._load(ticket_id)
+            return
         except ApiError as exc:
             self._failed(exc, "Not changed")
             return
@@ -216,13 +232,15 @@ class TicketDetailScreen(Screen[None]):
     def action_status(self) -> None:
         ticket = self._ready()
         if ticket is not None:
-            self._pick("Status", [(s, status_badge(s)) for s in STATUSES], ticket.status,
+            self._pick(_picker_title("Status", ticket.status, STATUSES), [(s, status_badge(s)) for s in STATUSES],
+                       ticket.status,
                        lambda value: self._set_field(ticket, "status", value))
 
     def action_priority(self) -> None:
         ticket = self._ready()
         if ticket is not None:
-            self._pick("Priority", [(p, priority_badge(p)) for p in PRIORITIES], ticket.priority,
+            self._pick(_picker_title("Priority", ticket.priority, PRIORITIES),
+                       [(p, priority_badge(p)) for p in PRIORITIES], ticket.priority,
                        lambda value: self._set_field(ticket, "priority", value))
 
     def _set_field(self, ticket: Ticket, name: str, value: str) -> None:
