@@ -34,12 +34,25 @@ from .errors import (
     RateLimitError,
     RequestTimeoutError,
     ServerError,
+    UnreadableTicketError,
     error_for_status,
     mask_secret,
     mask_secrets,
 )
-from .filters import MAX_PAGE_SIZE, TicketFilters
-from .models import DeleteResult, Message, MessageCreate, Page, Pagination, Ticket, TicketCreate, TicketUpdate
+from .filters import MAX_PAGE_SIZE, TicketFilters, Vocabulary
+from .models import (
+    DeleteResult,
+    Message,
+    MessageCreate,
+    Page,
+    Pagination,
+    Ticket,
+    TicketCreate,
+    TicketUpdate,
+    Unreadable,
+    read_each,
+    read_one,
+)
 
 __all__ = ["EventHook", "HelpdeskClient", "parse_retry_after"]
 
@@ -153,6 +166,10 @@ class _Outcome:
         self.request_id = request_id
         self.retry_after = retry_after
 
+    def envelope_data(self) -> Any:
+        assert self.envelope is not None
+        return self.envelope.get("data")
+
 
 class HelpdeskClient:
     """Async client for one team of the cStar ticket API.
@@ -191,6 +208,8 @@ class HelpdeskClient:
         self.max_retries = max_retries
         self.max_pages = max_pages
         self.on_event = on_event
+        #: Status and priority values the server has sent, beyond the ones this version knows.
+        self.vocabulary = Vocabulary()
         self._sleep = sleep
         self._tickets_path = f"/api/v1/teams/{quote(team_id, safe='')}/tickets"
         self._http = httpx.AsyncClient(
@@ -229,9 +248,11 @@ class HelpdeskClient:
         outcome = await self._request(
             "GET", self._tickets_path, params=(filters or TicketFilters()).to_params()
         )
-        items = self._parse(list[Ticket], outcome, "data")
         pagination = self._parse(Pagination, outcome, "pagination")
-        return _TicketPage(items=items, pagination=pagination, request_id=outcome.request_id)
+        items, unreadable = self._parse_each(outcome)
+        self.vocabulary.learn(items)
+        return _TicketPage(items=items, pagination=pagination, request_id=outcome.request_id,
+                           unreadable=tuple(unreadable))
 
     async def iter_tickets(self, filters: TicketFilters | None = None) -> AsyncIterator[Ticket]:
         """Every ticket matching `filters`, page after page (100 a page unless `filters` says otherwise).
@@ -251,7 +272,7 @@ class HelpdeskClient:
             for ticket in fresh:
                 seen.add(ticket.id)
                 yield ticket
-            if not page.pagination.has_more or not fresh:
+            if not page.pagination.has_more or not (fresh or page.unreadable):
                 return
             page_number += 1
         raise MalformedResponseError(
@@ -267,20 +288,20 @@ class HelpdeskClient:
             if item not in TICKET_EXPANSIONS:
                 raise ClientValidationError(f"cannot expand {item!r} on a ticket", param="expand")
         params = {"expand": ",".join(wanted)} if wanted else None
-        return self._parse(Ticket, await self._request("GET", path, params=params), "data")
+        return self._ticket(await self._request("GET", path, params=params))
 
     async def create_ticket(self, body: TicketCreate, idempotency_key: str | None = None) -> Ticket:
         outcome = await self._request(
             "POST", self._tickets_path, json=body.to_wire(), idempotency_key=idempotency_key
         )
-        return self._parse(Ticket, outcome, "data")
+        return self._ticket(outcome)
 
     async def update_ticket(
         self, ticket_id: str, body: TicketUpdate, idempotency_key: str | None = None
     ) -> Ticket:
         path = f"{self._tickets_path}/{_check_ticket_id(ticket_id)}"
         outcome = await self._request("PATCH", path, json=body.to_wire(), idempotency_key=idempotency_key)
-        return self._parse(Ticket, outcome, "data")
+        return self._ticket(outcome)
 
     async def delete_ticket(self, ticket_id: str) -> DeleteResult:
         path = f"{self._tickets_path}/{_check_ticket_id(ticket_id)}"
@@ -295,8 +316,17 @@ class HelpdeskClient:
         return self._parse(DeleteResult, outcome, "data")
 
     async def list_messages(self, ticket_id: str) -> list[Message]:
+        """The thread, oldest first. A message that cannot be read is left out and logged; the detail
+        view reads the thread through `get_ticket`, whose `unreadable_messages` names them."""
         path = f"{self._tickets_path}/{_check_ticket_id(ticket_id)}/messages"
-        return self._parse(list[Message], await self._request("GET", path), "data")
+        outcome = await self._request("GET", path)
+        try:
+            messages, unreadable = read_each(Message.model_validate, outcome.envelope_data(), "message")
+        except TypeError:
+            return self._parse(list[Message], outcome, "data")  # not a list: say so the usual way
+        for item in unreadable:
+            log.warning("left out an unreadable message %s: %s", item.id, item.reason)
+        return messages
 
     async def add_message(
         self, ticket_id: str, body: MessageCreate, idempotency_key: str | None = None
@@ -407,6 +437,21 @@ class HelpdeskClient:
         else:
             error = MalformedResponseError(_describe_body(response), status=status, request_id=request_id)
         return _Outcome(error=error, request_id=request_id, retry_after=retry_after)
+
+    def _parse_each(self, outcome: _Outcome) -> tuple[list[Ticket], list[Unreadable]]:
+        """The tickets of a list response, each read on its own."""
+        try:
+            return read_each(Ticket.model_validate, outcome.envelope_data(), "ticket")
+        except TypeError:
+            return self._parse(list[Ticket], outcome, "data"), []  # not a list: say so the usual way
+
+    def _ticket(self, outcome: _Outcome) -> Ticket:
+        """The one ticket of a response; one the app cannot read is an UnreadableTicketError naming it."""
+        ticket = read_one(Ticket.model_validate, outcome.envelope_data(), "ticket")
+        if isinstance(ticket, Unreadable):
+            raise UnreadableTicketError(ticket.reason, ticket_id=ticket.id, request_id=outcome.request_id)
+        self.vocabulary.learn([ticket])
+        return ticket
 
     @staticmethod
     def _parse(model: Any, outcome: _Outcome, field: str) -> Any:

@@ -25,6 +25,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "ServerError",
+    "UnreadableTicketError",
     "error_for_status",
     "mask_secret",
     "mask_secrets",
@@ -242,6 +243,22 @@ class MalformedResponseError(ApiError):
     def describe(self) -> str:
         details = ", ".join(d for d in (self.message, f"HTTP {self.status}" if self.status else "") if d)
         reason = f" ({details})" if details else ""
+        return f"{self.summary}{reason}. {_sentence(self.hint)}"
+
+
+class UnreadableTicketError(MalformedResponseError):
+    """The envelope was fine but the ticket in it is not: a field this version cannot read."""
+
+    summary = "The cStar service sent a ticket this version of the app cannot read"
+    hint = "Other tickets are not affected; a newer version of the app may read it"
+
+    def __init__(self, message: str = "", *, ticket_id: str | None = None, **kwargs: Any) -> None:
+        self.ticket_id = ticket_id
+        super().__init__(message, **kwargs)
+
+    def describe(self) -> str:
+        which = f"{self.ticket_id}: " if self.ticket_id else ""
+        reason = f" ({which}{self.message})" if self.message or which else ""
         return f"{self.summary}{reason}. {_sentence(self.hint)}"
 
 

@@ -7,22 +7,84 @@ Keys are case-insensitive and have short aliases; values may be quoted (`custome
 A quoted value is always literal, so `assignee:"me"` means an agent whose ID is `me`, while a bare
 `assignee:me` means the configured agent. `format()` writes the text that `parse()` reads back to the
 same filters.
+
+Statuses and priorities: a bare `status:x` must be one this version knows or one the server has sent
+(a `Vocabulary`, learnt by the client from the tickets it reads), so a typo like `status:opne` is
+still explained here, with a suggestion, instead of going to the server. A quoted value is sent as
+typed (`status:"on_hold"`): the way to ask for a value the server knows before this app has seen it,
+e.g. in a configured view; the server answers for it.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .errors import ClientValidationError
 from .models import PRIORITIES, STATUSES
 
-__all__ = ["LIST_EXPANSIONS", "MAX_PAGE_SIZE", "FilterSyntaxError", "TicketFilters", "format", "parse"]
+if TYPE_CHECKING:
+    from .models import Ticket
+
+__all__ = [
+    "LIST_EXPANSIONS",
+    "MAX_PAGE_SIZE",
+    "FilterSyntaxError",
+    "TicketFilters",
+    "Vocabulary",
+    "format",
+    "parse",
+]
 
 MAX_PAGE_SIZE: Final = 100
 #: What `expand` may name on the list endpoint, per the reference.
 LIST_EXPANSIONS: Final = ("customer",)
+#: Longest status or priority value sent as a filter.
+ENUM_VALUE_MAX: Final = 64
+# What a server-sent status or priority must look like to be offered as a bare filter word: anything
+# else (huge, spaced, escape sequences) is still shown, cleaned, but never learnt.
+_LEARNABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
+_LEARN_MAX = 50
+
+
+class Vocabulary:
+    """Status and priority values the server has sent beyond the ones this version knows.
+
+    Bounded (at most 50 of each, each a short word) so that a hostile server cannot grow it.
+    """
+
+    def __init__(self) -> None:
+        self._statuses: dict[str, str] = {}
+        self._priorities: dict[str, str] = {}
+
+    def learn(self, tickets: Iterable[Ticket]) -> None:
+        for ticket in tickets:
+            self._add(self._statuses, ticket.status, STATUSES)
+            self._add(self._priorities, ticket.priority, PRIORITIES)
+
+    @staticmethod
+    def _add(seen: dict[str, str], value: str, known: tuple[str, ...]) -> None:
+        folded = value.lower()
+        if folded in known or folded in seen or len(seen) >= _LEARN_MAX or not _LEARNABLE.fullmatch(value):
+            return
+        seen[folded] = value
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        """Lower-cased value -> the server's spelling."""
+        return dict(self._statuses)
+
+    @property
+    def priorities(self) -> dict[str, str]:
+        return dict(self._priorities)
+
+
+def _is_enum_value(value: object) -> bool:
+    return (isinstance(value, str) and value != "" and value == value.strip() and len(value) <= ENUM_VALUE_MAX
+            and value.isprintable())
 
 
 def _check(condition: bool, message: str, param: str) -> None:
@@ -44,12 +106,14 @@ class TicketFilters:
     page_size: int | None = None
 
     def __post_init__(self) -> None:
-        _check(self.status is None or self.status in STATUSES, f"unknown status {self.status!r}", "status")
-        _check(
-            self.priority is None or self.priority in PRIORITIES,
-            f"unknown priority {self.priority!r}",
-            "priority",
-        )
+        # Not only the known values: a newer server has more, and says so itself when one is wrong.
+        for name in ("status", "priority"):
+            value = getattr(self, name)
+            _check(
+                value is None or _is_enum_value(value),
+                f"{name} must be 1 to {ENUM_VALUE_MAX} printable characters without surrounding spaces",
+                name,
+            )
         for name, param in (
             ("assigned_to", "assignedTo"),
             ("customer_id", "customerId"),
@@ -186,19 +250,25 @@ def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _enum_value(token: _Token, value: str, allowed: tuple[str, ...], what: str) -> str:
+def _enum_value(token: _Token, value: str, known: tuple[str, ...], seen: dict[str, str], what: str) -> str:
+    if token.quoted:
+        return value  # literal: sent as typed (TicketFilters checks its form)
     normal = value.strip().lower()
-    if normal not in allowed:
-        raise FilterSyntaxError(
-            f"unknown {what} {value!r}: use one of {', '.join(allowed)}{_suggest(normal, allowed)}",
-            token.text,
-            token.position,
-        )
-    return normal
+    if normal in known:
+        return normal
+    if normal in seen:
+        return seen[normal]
+    allowed = (*known, *seen.values())
+    suggestion = _suggest(normal, [*known, *seen])
+    hint = suggestion or f' (a {what} this app has not seen yet can be given in quotes: {token.key}:"{value}")'
+    raise FilterSyntaxError(
+        f"unknown {what} {value!r}: use one of {', '.join(allowed)}{hint}", token.text, token.position
+    )
 
 
-def parse(text: str, me: str | None = None) -> TicketFilters:
-    """Read a filter query; `me` is the configured agent ID that a bare `assignee:me` stands for."""
+def parse(text: str, me: str | None = None, vocabulary: Vocabulary | None = None) -> TicketFilters:
+    """Read a filter query; `me` is the configured agent ID that a bare `assignee:me` stands for, and
+    `vocabulary` the statuses and priorities the server has sent beyond the known ones."""
     found: dict[str, object] = {}
     words: list[str] = []
     for token in _tokenize(text):
@@ -219,7 +289,7 @@ def parse(text: str, me: str | None = None) -> TicketFilters:
         value = token.value
         if not value.strip():
             raise FilterSyntaxError(f"{token.key}: needs a value", token.text, token.position)
-        found[name] = _value(name, token, value, me)
+        found[name] = _value(name, token, value, me, vocabulary)
     if words:
         found["search"] = " ".join(words)
     try:
@@ -228,12 +298,12 @@ def parse(text: str, me: str | None = None) -> TicketFilters:
         raise FilterSyntaxError(exc.message, text, 0) from exc
 
 
-def _value(name: str, token: _Token, value: str, me: str | None) -> object:
+def _value(name: str, token: _Token, value: str, me: str | None, vocabulary: Vocabulary | None) -> object:
     bare = not token.quoted
     if name == "status":
-        return _enum_value(token, value, STATUSES, "status")
+        return _enum_value(token, value, STATUSES, vocabulary.statuses if vocabulary else {}, "status")
     if name == "priority":
-        return _enum_value(token, value, PRIORITIES, "priority")
+        return _enum_value(token, value, PRIORITIES, vocabulary.priorities if vocabulary else {}, "priority")
     if name == "assigned_to" and bare and value.lower() == "none":
         raise FilterSyntaxError(
             "assignee:none is not supported: the cStar API cannot list unassigned tickets",
@@ -276,8 +346,11 @@ def _is_bare_safe(value: str) -> bool:
 
 
 def _format_value(name: str, value: str) -> str:
-    # A bare me/none is special, so a literal one has to be quoted.
-    special = name == "assigned_to" and value.lower() in ("me", "none")
+    # A bare me/none is special, so a literal one has to be quoted; so is a status or priority this
+    # version does not know (bare, it would be checked against what the server has sent).
+    special = (name == "assigned_to" and value.lower() in ("me", "none")) or (
+        (name == "status" and value not in STATUSES) or (name == "priority" and value not in PRIORITIES)
+    )
     return value if _is_bare_safe(value) and not special else _quote(value)
 
 

@@ -8,10 +8,23 @@ because the server answers those with a 400 that costs a round trip and a confus
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -39,6 +52,9 @@ __all__ = [
     "Ticket",
     "TicketCreate",
     "TicketUpdate",
+    "Unreadable",
+    "read_each",
+    "read_one",
 ]
 
 Status = Literal["new", "open", "pending", "resolved", "closed"]
@@ -58,13 +74,110 @@ METADATA_VALUE_MAX = 500
 T = TypeVar("T")
 
 
-def _assume_utc(value: datetime) -> datetime:
+def _to_utc(value: datetime) -> datetime:
     # The API promises UTC with a `Z`; a server that drops the offset still means UTC, and a naive
-    # datetime would blow up the first time it is compared with an aware one (SLA clocks).
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    # datetime would blow up the first time it is compared with an aware one (SLA clocks). An offset
+    # at the edge of the calendar (0001-01-01T00:00+01:00) has no UTC equivalent: it is pinned to the
+    # first or last representable instant, which is as meaningless as what was sent and crashes nothing.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if value.year == datetime.min.year else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_assume_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
+
+
+def _as_text(value: Any) -> Any:
+    """A scalar where text is expected, as the text the server would have meant (5 -> "5", true -> "true").
+
+    Anything else is left for the field's own validation to refuse.
+    """
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return value
+
+
+#: Text the server sends. A number or a boolean in its place is read as its JSON spelling instead of
+#: making the whole object unreadable: a newer or sloppier service must not blank the queue.
+Text = Annotated[str, BeforeValidator(_as_text)]
+
+
+def _text_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]  # a string where a list is expected: one item, shown as sent
+    if isinstance(value, list):
+        return [item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                for item in value if item is not None]
+    return value
+
+
+def _text_map(value: Any) -> Any:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {key: item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                for key, item in value.items() if item is not None}
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An item in a response that this client could not read; the rest of the response still counts."""
+
+    kind: Literal["ticket", "message"]
+    id: str | None
+    """Its `id` when the item has a usable one (cleaned by whoever shows it: it is untrusted text)."""
+    reason: str
+    """The first problem found, e.g. `createdAt: Input should be a valid datetime`."""
+
+
+_ID_MAX = 100
+
+
+def _raw_id(item: Any) -> str | None:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and 0 < len(value) <= _ID_MAX else None
+
+
+def _reason(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+def read_one(read: Callable[[Any], T], item: Any, kind: Literal["ticket", "message"]) -> T | Unreadable:
+    """The item read by `read`, or a note saying which item could not be read and why."""
+    try:
+        return read(item)
+    except ValidationError as exc:
+        return Unreadable(kind, _raw_id(item), _reason(exc))
+
+
+def read_each(
+    read: Callable[[Any], T], items: Any, kind: Literal["ticket", "message"]
+) -> tuple[list[T], list[Unreadable]]:
+    """Read each item of a list on its own: the ones that can be read, and a note for each that can't.
+
+    One odd ticket must not hide the other forty-nine. `items` that is not a list at all raises
+    TypeError: a page without a list is not a page.
+    """
+    if not isinstance(items, list):
+        raise TypeError(f"expected a list of {kind}s")
+    good: list[T] = []
+    bad: list[Unreadable] = []
+    for item in items:
+        result = read_one(read, item, kind)
+        if isinstance(result, Unreadable):
+            bad.append(result)
+        else:
+            good.append(result)
+    return good, bad
 
 
 class _Response(BaseModel):
@@ -81,8 +194,8 @@ class Customer(_Response):
     id: str
     object: str = "customer"
     uuid: str | None = None
-    name: str | None = None
-    email: str | None = None
+    name: Text | None = None
+    email: Text | None = None
 
 
 class Message(_Response):
@@ -90,10 +203,11 @@ class Message(_Response):
     object: str = "message"
     uuid: str | None = None
     ticket_id: str
-    sender: Sender = "agent"
-    content: str
+    sender: Text = "agent"
+    """One of SENDERS from this version of the API; a newer service may send others, shown as sent."""
+    content: Text
     sender_id: str | None = None
-    sender_name: str | None = None
+    sender_name: Text | None = None
     sender_avatar_url: str | None = None
     is_internal: bool = False
     created_at: UtcDatetime
@@ -103,22 +217,24 @@ class Ticket(_Response):
     id: str
     object: str = "ticket"
     uuid: str | None = None
-    title: str
-    priority: Priority
-    status: Status
+    title: Text
+    priority: Text
+    """One of PRIORITIES from this version of the API; a newer service may send others, shown as sent."""
+    status: Text
+    """One of STATUSES from this version of the API; a newer service may send others, shown as sent."""
     customer_id: str | None = None
-    customer_name: str | None = None
+    customer_name: Text | None = None
     assigned_to: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    notes: str | None = None
+    tags: Annotated[list[str], BeforeValidator(_text_list)] = Field(default_factory=list)
+    notes: Text | None = None
     message_count: int = 0
     response_deadline: UtcDatetime | None = None
     resolution_deadline: UtcDatetime | None = None
     first_response_at: UtcDatetime | None = None
-    response_tier: str | None = None
-    resolution_tier: str | None = None
+    response_tier: Text | None = None
+    resolution_tier: Text | None = None
     sla_paused: bool = False
-    metadata: dict[str, str] = Field(default_factory=dict)
+    metadata: Annotated[dict[str, str], BeforeValidator(_text_map)] = Field(default_factory=dict)
     created_at: UtcDatetime
     closed_at: UtcDatetime | None = None
     updated_at: UtcDatetime
@@ -127,15 +243,40 @@ class Ticket(_Response):
     # Present on GET /tickets/{id} (messages are included by default there), absent on lists.
     messages: list[Message] | None = None
 
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _null_tags(cls, value: Any) -> Any:
-        return [] if value is None else value
+    _unreadable_messages: tuple[Unreadable, ...] = PrivateAttr(default=())
 
-    @field_validator("metadata", mode="before")
+    @property
+    def unreadable_messages(self) -> tuple[Unreadable, ...]:
+        """Messages of this ticket's thread that could not be read (left out of `messages`)."""
+        return self._unreadable_messages
+
+    @field_validator("customer", mode="before")
     @classmethod
-    def _null_metadata(cls, value: Any) -> Any:
-        return {} if value is None else value
+    def _odd_customer_is_none(cls, value: Any) -> Any:
+        # The expanded customer only decorates the header; customerName/customerId still say who it is.
+        return value if isinstance(value, dict | Customer) else None
+
+    @field_validator("message_count", "sla_paused", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any) -> Any:
+        return 0 if value is None else value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_messages_one_by_one(cls, data: Any, handler: Any) -> Any:
+        # One odd message must not make the whole ticket (and so its thread) unreadable.
+        skipped: list[Unreadable] = []
+        raw = data.get("messages") if isinstance(data, dict) else None
+        if isinstance(raw, list):
+            messages, skipped = read_each(Message.model_validate, raw, "message")
+            data = {**data, "messages": messages}
+        elif raw is not None:
+            skipped = [Unreadable("message", None, "messages: not a list")]
+            data = {**data, "messages": []}
+        ticket = handler(data)
+        if skipped:
+            ticket._unreadable_messages = tuple(skipped)
+        return ticket
 
 
 class Pagination(_Response):
@@ -153,6 +294,8 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     pagination: Pagination
     request_id: str | None = None
+    unreadable: tuple[Unreadable, ...] = ()
+    """Items of this page that could not be read (left out of `items`)."""
 
 
 class Meta(_Response):

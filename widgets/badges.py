@@ -24,8 +24,10 @@ __all__ = [
     "STATUS_WIDTH",
     "Badge",
     "priority_badge",
+    "priority_of",
     "priority_text",
     "status_badge",
+    "status_of",
     "status_text",
 ]
 
@@ -40,7 +42,7 @@ class Badge(NamedTuple):
 
     @property
     def plain(self) -> str:
-        return f"{self.symbol} {self.label}"
+        return f"{self.symbol} {self.label}" if self.symbol else self.label
 
 
 # Symbols are all East-Asian-width "neutral" (one cell in every terminal, CJK locales included;
@@ -66,14 +68,24 @@ STATUS_WIDTH = max(len(badge.plain) for badge in STATUS_BADGES.values())
 PRIORITY_WIDTH = max(len(badge.plain) for badge in PRIORITY_BADGES.values())
 
 
-def _unknown(value: str, symbol: str) -> Badge:
-    # A server newer than this client may add a status; show it (safely) rather than crash.
-    return Badge(symbol, one_line(value, 12) or "?", "italic", "italic")
+#: How much of a value this version does not know is shown (a table cell cuts it further).
+UNKNOWN_MAX = 40
 
 
-def _badge(table: dict[str, Badge], value: str, unknown_symbol: str) -> Badge:
-    badge = table.get(value)
-    return badge if badge is not None else _unknown(value, unknown_symbol)
+def _unknown(value: str) -> Badge:
+    # A server newer than this client may add a status or priority: show it as sent (cleaned: it is
+    # untrusted text), in a neutral style and without a symbol, so the whole cell is left for the word.
+    return Badge("", one_line(value, UNKNOWN_MAX) or "?", "italic", "italic")
+
+
+def status_of(status: str) -> Badge:
+    """The badge for a status, known or not."""
+    return STATUS_BADGES.get(status) or _unknown(status)
+
+
+def priority_of(priority: str) -> Badge:
+    """The badge for a priority, known or not."""
+    return PRIORITY_BADGES.get(priority) or _unknown(priority)
 
 
 def _content(badge: Badge, width: int, pad: bool) -> Content:
@@ -85,19 +97,19 @@ def _content(badge: Badge, width: int, pad: bool) -> Content:
 
 def status_badge(status: str, *, pad: bool = False) -> Content:
     """`◉ new`, `▸ open`, `◌ pending`, `✓ resolved`, `▪ closed` (pad=True: all STATUS_WIDTH wide)."""
-    return _content(_badge(STATUS_BADGES, status, "?"), STATUS_WIDTH, pad)
+    return _content(status_of(status), STATUS_WIDTH, pad)
 
 
 def priority_badge(priority: str, *, pad: bool = False) -> Content:
     """`▴▴ urgent`, ` ▴ high`, ` ∙ normal`, ` ▾ low` (pad=True: all PRIORITY_WIDTH wide)."""
-    return _content(_badge(PRIORITY_BADGES, priority, " ?"), PRIORITY_WIDTH, pad)
+    return _content(priority_of(priority), PRIORITY_WIDTH, pad)
 
 
 def status_text(status: str) -> Text:
-    badge = _badge(STATUS_BADGES, status, "?")
+    badge = status_of(status)
     return Text(badge.plain, style=badge.rich_style, end="")
 
 
 def priority_text(priority: str) -> Text:
-    badge = _badge(PRIORITY_BADGES, priority, " ?")
+    badge = priority_of(priority)
     return Text(badge.plain, style=badge.rich_style, end="")

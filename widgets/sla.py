@@ -114,34 +114,49 @@ def format_duration(delta: timedelta) -> str:
     return f"{sign}{days}d"
 
 
+def _in_zone(when: datetime, tz: tzinfo | None) -> datetime:
+    """`when` in zone `tz`, or as it came when that zone has no such day (the year 1 or 9999 at an offset)."""
+    try:
+        return when.astimezone(tz)
+    except (OverflowError, ValueError):
+        return when
+
+
 def relative_time(when: datetime | None, now: datetime) -> str:
     """`just now`, `3m ago`, `2h ago`, `5d ago`; past 30 days a date (`Mar 30`, or `Mar 2025` in
-    another year). Times a little in the future (clock skew) read `just now`."""
+    another year). Times a little in the future (clock skew) read `just now`, further ahead `in 2h`,
+    and more than 30 days ahead a date too. Total: any datetime the server sends gives some text."""
     if when is None:
         return "—"
-    seconds = (now - when).total_seconds()
+    seconds = (now - when).total_seconds()  # timedelta spans the whole calendar: this never overflows
     if seconds < 60:
         if seconds > -300:
             return "just now"
-        return "in " + format_duration(when - now)
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes}m ago"
-    hours = minutes // 60
-    if hours < 24:
-        return f"{hours}h ago"
-    days = hours // 24
-    if days <= 30:
-        return f"{days}d ago"
-    local = when.astimezone(now.tzinfo or UTC)
+        if seconds >= -30 * 86400:
+            return "in " + format_duration(when - now)
+    else:
+        minutes = int(seconds // 60)
+        if minutes < 60:
+            return f"{minutes}m ago"
+        hours = minutes // 60
+        if hours < 24:
+            return f"{hours}h ago"
+        days = hours // 24
+        if days <= 30:
+            return f"{days}d ago"
+    local = _in_zone(when, now.tzinfo or UTC)
     if local.year == now.year:
-        return local.strftime("%b %d").replace(" 0", " ")
-    return local.strftime("%b %Y")
+        return f"{local:%b} {local.day}"
+    return f"{local:%b} {local.year:04d}"
 
 
 def absolute_time(when: datetime | None, tz: tzinfo | None = UTC) -> str:
-    """`2026-03-30 10:35 UTC` in the given zone (pass the agent's zone; None means the system's)."""
+    """`2026-03-30 10:35 UTC` in the given zone (pass the agent's zone; None means the system's).
+
+    Built by hand rather than with strftime, whose `%Y` drops the leading zeros of the year 1.
+    """
     if when is None:
         return "—"
-    local = when.astimezone(tz)
-    return local.strftime("%Y-%m-%d %H:%M %Z").rstrip()
+    local = _in_zone(when, tz)
+    zone = local.tzname() or ""
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d} {zone}".rstrip()

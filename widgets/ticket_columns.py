@@ -16,7 +16,7 @@ from textual.content import Content, Span
 from textual.strip import Strip
 
 from api.models import Ticket
-from widgets.badges import PRIORITY_BADGES, PRIORITY_WIDTH, STATUS_BADGES, STATUS_WIDTH, Badge
+from widgets.badges import PRIORITY_WIDTH, STATUS_WIDTH, priority_of, status_of
 from widgets.line_styles import PieceRenderer
 from widgets.safe_text import one_line
 from widgets.sla import relative_time, sla_state
@@ -71,14 +71,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 _GAP = 1
-
-
-def _status(status: str) -> Badge:
-    return STATUS_BADGES.get(status) or Badge("?", one_line(status, 12), "italic", "italic")
-
-
-def _priority(priority: str) -> Badge:
-    return PRIORITY_BADGES.get(priority) or Badge(" ?", one_line(priority, 12), "italic", "italic")
 
 
 def layout_columns(width: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Column, int]]:
@@ -137,10 +129,10 @@ def _cell(
     if key == "title":
         return one_line(ticket.title, limit), ""
     if key == "status":
-        badge = _status(ticket.status)
+        badge = status_of(ticket.status)
         return badge.plain, badge.style
     if key == "priority":
-        badge = _priority(ticket.priority)
+        badge = priority_of(ticket.priority)
         return badge.plain, badge.style
     if key == "id":
         return one_line(ticket.id, limit), _MUTED

@@ -189,3 +189,14 @@ class TicketHeader(Static):
     def show(self, ticket: Ticket) -> None:
         self.ticket = ticket
         self.update(header_content(ticket, self._now(), self._names))
+
+    def show_unreadable(self, ticket_id: str, reason: str) -> None:
+        """The ticket came but cannot be read: say so, with its ID and the first problem found."""
+        self.ticket = None
+        self.update(Content.assemble(
+            (f"⚠ This ticket could not be read: {one_line(ticket_id, 60)}", "bold $warning"),
+            (f"\n{one_line(reason, 300)}", _LABEL),
+            ("\nThe service sent something this version of the app cannot read; other tickets are not affected.",
+             _LABEL),
+            strip_control_codes=False,
+        ))

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from api.models import Message
 from widgets.safe_text import clean, one_line
+from widgets.sla import absolute_time
 
 SHOWN_CHARS = 2_000  # per message: enough to decide, and a pasted log can't push the question off screen
 
@@ -64,10 +65,10 @@ class CollisionDialog(ModalScreen[bool]):
         line = Text()
         who = one_line(message.sender_name or message.sender, 60)
         line.append(who, style="bold")
-        line.append(f"  {message.sender}", style="dim")
+        line.append(f"  {one_line(message.sender, 20)}", style="dim")  # a newer server may send any text here
         if message.is_internal:
             line.append("  INTERNAL NOTE", style="bold black on yellow")
-        line.append(f"  {message.created_at:%Y-%m-%d %H:%M} UTC\n", style="dim")
+        line.append(f"  {absolute_time(message.created_at)}\n", style="dim")
         line.append(clean(message.content, max_chars=SHOWN_CHARS))
         return line
 

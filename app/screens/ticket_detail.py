@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from api.errors import ApiError
+from api.errors import ApiError, UnreadableTicketError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
 from app.drafts import Mode
 from app.screens.edit_ticket import (
@@ -38,9 +38,15 @@ from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
 from widgets.safe_text import one_line
 from widgets.thread import MessageThread
 from widgets.ticket_header import TicketHeader
+from widgets.unreadable_notice import UnreadableNotice
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
+
+
+def _picker_title(title: str, current: str, known: tuple[str, ...]) -> str:
+    """A value this version does not know is not among the choices: the title says what it is now."""
+    return title if current in known else f"{title} (now {one_line(current, 40)})"
 
 
 class TicketSource(Protocol):
@@ -109,6 +115,7 @@ class TicketDetailScreen(Screen[None]):
         self.status_header = app.new_status_header()
         yield self.status_header
         yield TicketHeader(now=app.clock, agent_names=app.agent_names, id="ticket-header")
+        yield UnreadableNotice(" of this ticket", id="thread-unreadable")
         yield MessageThread(now=app.clock, id="thread")
         yield KeyBar()
 
@@ -124,7 +131,15 @@ class TicketDetailScreen(Screen[None]):
             ticket = await self.cstar.client.get_ticket(ticket_id, expand=("customer",))
         except ApiError as exc:
             if ticket_id == self.ticket_id:
-                self.query_one(TicketHeader).loading = False
+                header = self.query_one(TicketHeader)
+                header.loading = False
+                if isinstance(exc, UnreadableTicketError):
+                    # In words where the ticket would be, not only in a toast that goes away; and no thread
+                    # of the ticket shown before it (walking with ] or [) stays under that header.
+                    header.show_unreadable(exc.ticket_id or ticket_id, exc.message)
+                    self.ticket = None
+                    self.query_one(MessageThread).set_messages([])
+                    self.query_one(UnreadableNotice).show_items(())
                 self._failed(exc, "Could not load the ticket")
             return
         if ticket_id != self.ticket_id:
@@ -153,6 +168,7 @@ class TicketDetailScreen(Screen[None]):
             self.cstar.learn_agents({m.sender_id: m.sender_name for m in messages
                                      if m.sender == "agent" and m.sender_id and m.sender_name})
             self.query_one(MessageThread).set_messages(messages)
+            self.query_one(UnreadableNotice).show_items(ticket.unreadable_messages)
         header = self.query_one(TicketHeader)
         header.loading = False
         header.show(ticket)
@@ -190,6 +206,13 @@ class TicketDetailScreen(Screen[None]):
     async def _patch(self, ticket_id: str, changes: TicketUpdate, done: str) -> None:
         try:
             fresh = await self.cstar.client.update_ticket(ticket_id, changes)
+        except UnreadableTicketError as exc:
+            # The service made the change; only its answer could not be read. Saying "not changed" would
+            # invite a second try of something already done.
+            self._failed(exc, f"{done}, but the updated ticket could not be read")
+            if ticket_id == self.ticket_id:
+                self._load(ticket_id)
+            return
         except ApiError as exc:
             self._failed(exc, "Not changed")
             return
@@ -209,13 +232,15 @@ class TicketDetailScreen(Screen[None]):
     def action_status(self) -> None:
         ticket = self._ready()
         if ticket is not None:
-            self._pick("Status", [(s, status_badge(s)) for s in STATUSES], ticket.status,
+            self._pick(_picker_title("Status", ticket.status, STATUSES), [(s, status_badge(s)) for s in STATUSES],
+                       ticket.status,
                        lambda value: self._set_field(ticket, "status", value))
 
     def action_priority(self) -> None:
         ticket = self._ready()
         if ticket is not None:
-            self._pick("Priority", [(p, priority_badge(p)) for p in PRIORITIES], ticket.priority,
+            self._pick(_picker_title("Priority", ticket.priority, PRIORITIES),
+                       [(p, priority_badge(p)) for p in PRIORITIES], ticket.priority,
                        lambda value: self._set_field(ticket, "priority", value))
 
     def _set_field(self, ticket: Ticket, name: str, value: str) -> None:

@@ -17,13 +17,14 @@ from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
 from api.filters import FilterSyntaxError, TicketFilters, parse
-from api.models import Ticket
+from api.models import Ticket, Unreadable
 from app.desk.live import ViewQuery
 from app.desk.store import Change
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
 from widgets.status_line import StatusLine
 from widgets.ticket_table import TicketTable
+from widgets.unreadable_notice import UnreadableNotice
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -77,6 +78,7 @@ class TicketListScreen(Screen[None]):
         self._reset_rows = False
         self._unsubscribe: Callable[[], None] | None = None
         self._poll_timer: Timer | None = None
+        self._unreadable: list[Unreadable] = []
 
     @property
     def cstar(self) -> CStarApp:
@@ -89,6 +91,7 @@ class TicketListScreen(Screen[None]):
         yield Tabs(*(Tab(Text(view.name), id=f"view-{i}") for i, view in enumerate(app.views)), id="views")
         yield FilterBar(id="filter", debounce=app.debounce)
         yield TicketTable(id="tickets", now=app.clock, agent_names=app.agent_names)
+        yield UnreadableNotice(id="list-unreadable")
         yield StatusLine(id="list-status")
         yield KeyBar()
 
@@ -114,9 +117,11 @@ class TicketListScreen(Screen[None]):
         """Parse the view and the filter bar; on a good query, load page 1 (superseding any load)."""
         bar = self.query_one(FilterBar)
         me = self.cstar.settings.agent_id
+        # Statuses and priorities the server has sent are filter words too (`status:on_hold`).
+        vocabulary = self.cstar.client.vocabulary
         try:
-            view = parse(self.cstar.views[self.view_index].query, me=me)
-            typed = parse(bar.value, me=me)
+            view = parse(self.cstar.views[self.view_index].query, me=me, vocabulary=vocabulary)
+            typed = parse(bar.value, me=me, vocabulary=vocabulary)
         except FilterSyntaxError as exc:
             bar.show_error(str(exc))
             return
@@ -146,6 +151,9 @@ class TicketListScreen(Screen[None]):
             return  # a newer query was asked for; this answer is stale
         self._set_loading(False)
         self.status_header.set_state("online")
+        if page == 1:
+            self._unreadable = []
+        self._note_unreadable(result.unreadable)
         self._page = page
         first_load = not self._loaded_once
         self._loaded_once = True
@@ -155,6 +163,11 @@ class TicketListScreen(Screen[None]):
                                    result.pagination.has_more)
         if first_load:
             self._count_views()  # after the first page, so the queue never waits for the tab counts
+
+    def _note_unreadable(self, items: tuple[Unreadable, ...]) -> None:
+        """Say which tickets of the loaded pages could not be read (the others are listed as usual)."""
+        self._unreadable.extend(items)
+        self.query_one(UnreadableNotice).show_items(self._unreadable)
 
     def _failed(self, exc: ApiError) -> None:
         if not self._loaded_once and isinstance(exc, FATAL_AT_START):
@@ -206,7 +219,7 @@ class TicketListScreen(Screen[None]):
             if index == self.view_index:
                 continue
             try:
-                filters = parse(view.query, me=me)
+                filters = parse(view.query, me=me, vocabulary=self.cstar.client.vocabulary)
                 page = await self.cstar.client.list_tickets(replace(filters, page=1, page_size=1))
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
@@ -325,6 +338,7 @@ class TicketListScreen(Screen[None]):
         except ApiError as exc:
             self.notify(str(exc), title="Could not load more tickets", severity="error", markup=False)
             return False
+        self._note_unreadable(result.unreadable)
         self._page += 1
         assert self._view is not None
         self.cstar.store.load_page(self._view.key, self._page, result.items, result.pagination.total,
