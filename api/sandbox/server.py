@@ -17,10 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import jsonbody
 from . import validation as v
 from .idempotency import Idempotency, fingerprint
 from .ids import iso, new_id
-from .problems import ApiProblem, forbidden, invalid
+from .problems import ApiProblem, forbidden
 from .ratelimit import RateLimiter
 from .service import TicketService, customer_json, message_json, ticket_json
 from .store import Store
@@ -72,7 +73,8 @@ class SandboxApi:
 
     def _response(self, status: int, payload: dict[str, Any], request_id: str,
                   headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        # A lone surrogate that reached an answer (quoted input) goes out as its JSON escape, never a 500.
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
         return Response(body, status_code=status, media_type="application/json",
                         headers={"Request-Id": request_id, **(headers or {})})
 
@@ -114,7 +116,7 @@ class SandboxApi:
         raw = b""
         if has_body:
             raw = await self._read_body(request)
-            body = self._parse_body(raw)
+            body = jsonbody.parse(raw)
         idem_key = request.headers.get("idempotency-key") if request.method in ("POST", "PATCH") else None
         if idem_key is None:
             return self._envelope(handler(request, caller, body), request_id)
@@ -123,16 +125,19 @@ class SandboxApi:
         if replay is not None:
             return Response(replay.body, status_code=replay.status, media_type="application/json",
                             headers={"Request-Id": request_id, "Idempotent-Replayed": "true"})
+        # Whatever happens from here on, the claim is settled: kept for a 2xx, released otherwise, so a
+        # request that failed in any way (an error while answering one included) never locks its key.
+        status, stored = 500, b""
         try:
             if self.before_write is not None:
                 await self.before_write()
-            response = self._envelope(handler(request, caller, body), request_id)
-        except ApiProblem as problem:
-            response = self._error(problem, request_id)
-        except BaseException:
-            self.idempotency.finish(caller.key, idem_key, 500, b"")
-            raise
-        self.idempotency.finish(caller.key, idem_key, response.status_code, bytes(response.body))
+            try:
+                response = self._envelope(handler(request, caller, body), request_id)
+            except ApiProblem as problem:
+                response = self._error(problem, request_id)
+            status, stored = response.status_code, bytes(response.body)
+        finally:
+            self.idempotency.finish(caller.key, idem_key, status, stored)
         return response
 
     def _envelope(self, result: Result, request_id: str) -> Response:
@@ -173,21 +178,6 @@ class SandboxApi:
     def _too_large() -> ApiProblem:
         return ApiProblem(413, "invalid_request_error", "body_too_large",
                           f"The request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB.")
-
-    @staticmethod
-    def _parse_body(raw: bytes) -> dict[str, Any]:
-        if not raw.strip():
-            return {}
-        try:
-            body = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise invalid(f"The request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
-                          code="body_invalid") from None
-        except (ValueError, UnicodeDecodeError):
-            raise invalid("The request body is not valid JSON (it must be UTF-8).", code="body_invalid") from None
-        if not isinstance(body, dict):
-            raise invalid("The request body must be a JSON object.", code="body_invalid")
-        return body
 
     # --- endpoints ------------------------------------------------------------------------------
 
