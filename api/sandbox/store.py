@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .folding import fold
+from .folding import search_text as search_text  # re-exported: service, seeding and tests build rows with it
 
 TICKET_COLUMNS = (
     "id", "uuid", "team_id", "title", "priority", "status", "customer_id", "customer_name",
@@ -27,11 +29,6 @@ MESSAGE_COLUMNS = (
 FILTER_COLUMNS = {"status": "status", "priority": "priority", "assignedTo": "assigned_to",
                   "customerId": "customer_id"}
 SEARCH_CACHE_SIZE = 8
-
-
-def search_text(title: str, customer_name: str) -> str:
-    """What `search` matches: casefolded here because SQLite's lower() only folds ASCII."""
-    return f"{title}\n{customer_name}".casefold()
 
 
 class Store:
@@ -172,7 +169,7 @@ class Store:
         offset = (page - 1) * page_size
         with self._lock:
             if search:
-                matches = self._search(clause, params, search.casefold())
+                matches = self._search(clause, params, fold(search))
                 wanted = matches[offset:offset + page_size]
                 rows = self._db.execute(f"SELECT * FROM tickets WHERE seq IN ({','.join('?' * len(wanted))})",
                                         wanted).fetchall() if wanted else []
