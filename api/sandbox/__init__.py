@@ -86,6 +86,7 @@ class Sandbox:
     def close(self) -> None:
         if self.webhooks is not None:
             self.webhooks.close()
+        self.api.close()
         self.store.close()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,13 @@ MESSAGE_COLUMNS = (
 FILTER_COLUMNS = {"status": "status", "priority": "priority", "assignedTo": "assigned_to",
                   "customerId": "customer_id"}
 SEARCH_CACHE_SIZE = 8
+# How often (in SQLite VM steps) a time limit is checked: about every 5-10 µs of ordinary work. FTS5
+# matches within a step, so over its index the checks come between rows (its rows are short: folding.py).
+CHECK_EVERY_STEPS = 1000
+
+
+class StatementTimeout(Exception):
+    """Statements ran past a `time_limit`; the running one was stopped (a write in it rolled back)."""
 
 
 class Store:
@@ -72,10 +80,35 @@ class Store:
                 yield self._db
             except BaseException:
                 self._depth = 0
-                self._db.execute("ROLLBACK")
+                # An interrupted write (a spent budget) may have rolled the transaction back already.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._depth = 0
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Statements run inside are stopped once `seconds` have passed (`StatementTimeout`). The store is
+        held meanwhile, so no other caller's statements run between these, nor count against them."""
+        deadline = time.monotonic() + seconds
+        stopped = False
+
+        def check() -> bool:
+            nonlocal stopped
+            stopped = time.monotonic() > deadline
+            return stopped  # true aborts the running statement (SQLITE_INTERRUPT)
+
+        with self._lock:
+            self._db.set_progress_handler(check, CHECK_EVERY_STEPS)
+            try:
+                yield
+            except sqlite3.OperationalError as exc:
+                if stopped:
+                    raise StatementTimeout(f"stopped after {seconds:g} s") from exc
+                raise
+            finally:
+                self._db.set_progress_handler(None, 0)
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
