@@ -78,6 +78,7 @@ class LoopWatch:
     def __init__(self) -> None:
         self._worst = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._ticked = asyncio.Event()
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
@@ -85,6 +86,12 @@ class LoopWatch:
             before = loop.time()
             await asyncio.sleep(0.001)
             self._worst = max(self._worst, loop.time() - before - 0.001)
+            self._ticked.set()
+
+    async def settle(self) -> None:
+        """Let the ticker run once more: a request that held the loop has not been seen until it has."""
+        self._ticked.clear()
+        await self._ticked.wait()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._tick())
@@ -130,6 +137,7 @@ async def measure(sandbox: Sandbox, tickets: int, requests: int) -> list[Figure]
                 if response.status_code != 200:
                     raise RuntimeError(f"{scenario.name}: {response.status_code} {response.text[:200]}")
                 total = body["pagination"]["total"]
+                await watch.settle()
                 if i >= 3:
                     samples.append(elapsed * 1000)
                     stalled = max(stalled, watch.longest())
