@@ -124,7 +124,8 @@ async def test_titles_stored_before_the_limits_cost_a_search_no_more_than_others
 def repetitive() -> Iterator[Sandbox]:
     """The worst text the limits allow, many times over: every title one letter 500 times, so every
     ticket matches every trigram of a search at every position."""
-    sb = create_sandbox(empty=True, rate_limit=0)
+    # Stopped after half a second (1 s by default): the search below takes seconds, the others milliseconds.
+    sb = create_sandbox(empty=True, rate_limit=0, request_seconds=0.5)
     titles = ["A needle in the haystack"] + ["x" * TITLE_MAX] * 10_000
     insert_tickets(sb, FIXED_NOW, [{"id": f"tkt_REP{i:09d}", "title": title, "customer_name": "Mallory",
                                     "search_text": search_text(title, "Mallory")} for i, title in enumerate(titles)])

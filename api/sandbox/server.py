@@ -64,8 +64,9 @@ Handler = Callable[[Request, Caller, dict[str, Any] | None], Result]
 
 class SandboxApi:
     def __init__(self, store: Store, service: TicketService, limiter: RateLimiter,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], request_seconds: float = REQUEST_SECONDS) -> None:
         self.store = store
+        self.request_seconds = request_seconds
         self.service = service
         self.limiter = limiter
         self.clock = clock
@@ -185,13 +186,13 @@ class SandboxApi:
                 self.idempotency.finish(caller.key, idem_key, status, stored)
 
     def _handle(self, handler: Handler, request: Request, caller: Caller, body: dict[str, Any] | None) -> Result:
-        """The handler, its statements stopped after REQUEST_SECONDS: other requests wait for this thread."""
+        """The handler, its statements stopped after `request_seconds`: other requests wait for this thread."""
         try:
-            with self.store.time_limit(REQUEST_SECONDS):
+            with self.store.time_limit(self.request_seconds):
                 return handler(request, caller, body)
         except StatementTimeout:
             log.warning("sandbox request stopped: %s %s ran past %g s in SQLite", request.method,
-                        request.url.path, REQUEST_SECONDS)
+                        request.url.path, self.request_seconds)
             if request.method == "GET" and request.query_params.get("search"):
                 raise invalid("This search matches too much text to answer in time; make it more specific "
                               "(a rarer word, or a filter).", "search", "search_too_broad") from None
