@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Final
 
 from .errors import ClientValidationError
+from .limits import SEARCH_MAX
 from .models import PRIORITIES, STATUSES
 
 if TYPE_CHECKING:
@@ -125,6 +126,11 @@ class TicketFilters:
                 f"{param} must not be blank",
                 param,
             )
+        _check(
+            self.search is None or len(self.search) <= SEARCH_MAX,
+            f"search is at most {SEARCH_MAX} characters",
+            "search",
+        )
         # A list would make the dataclass unhashable and mutable behind our back.
         _check(isinstance(self.expand, tuple), "expand must be a tuple", "expand")
         for item in self.expand:
@@ -270,11 +276,11 @@ def parse(text: str, me: str | None = None, vocabulary: Vocabulary | None = None
     """Read a filter query; `me` is the configured agent ID that a bare `assignee:me` stands for, and
     `vocabulary` the statuses and priorities the server has sent beyond the known ones."""
     found: dict[str, object] = {}
-    words: list[str] = []
+    words: list[_Token] = []
     for token in _tokenize(text):
         if token.key is None:
             if token.value.strip():
-                words.append(token.value)
+                words.append(token)
             continue
         name = _KEYS.get(token.key.lower())
         if name is None:
@@ -291,11 +297,27 @@ def parse(text: str, me: str | None = None, vocabulary: Vocabulary | None = None
             raise FilterSyntaxError(f"{token.key}: needs a value", token.text, token.position)
         found[name] = _value(name, token, value, me, vocabulary)
     if words:
-        found["search"] = " ".join(words)
+        found["search"] = _search(words)
     try:
         return TicketFilters(**found)  # type: ignore[arg-type]
     except ClientValidationError as exc:  # e.g. size:500; report it in the query's terms
         raise FilterSyntaxError(exc.message, text, 0) from exc
+
+
+def _search(words: list[_Token]) -> str:
+    search = " ".join(word.value for word in words)
+    if len(search) > SEARCH_MAX:
+        # Point at the word that crosses the limit: what to shorten or drop.
+        length = -1  # the joined length up to and including each word
+        for word in words:
+            length += 1 + len(word.value)
+            if length > SEARCH_MAX:
+                raise FilterSyntaxError(
+                    f"the search text is {len(search)} characters; at most {SEARCH_MAX} are allowed",
+                    word.text,
+                    word.position,
+                )
+    return search
 
 
 def _value(name: str, token: _Token, value: str, me: str | None, vocabulary: Vocabulary | None) -> object:

@@ -27,6 +27,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from .errors import ClientValidationError
+from .limits import CUSTOMER_NAME_MAX, TITLE_MAX
+
 __all__ = [
     "METADATA_KEY_MAX",
     "METADATA_MAX_KEYS",
@@ -338,6 +341,9 @@ def _not_blank(value: str) -> str:
 
 
 NonBlank = Annotated[str, AfterValidator(_not_blank)]
+# The sandbox's limits (api/limits.py), checked here so a too-long value costs no round trip.
+Title = Annotated[str, Field(max_length=TITLE_MAX), AfterValidator(_not_blank)]
+CustomerName = Annotated[str, Field(max_length=CUSTOMER_NAME_MAX)]
 
 
 def _check_metadata(metadata: dict[str, Any] | None) -> None:
@@ -370,11 +376,11 @@ class _Body(BaseModel):
 
 
 class TicketCreate(_Body):
-    title: NonBlank
+    title: Title
     priority: Priority | None = None
     status: Status | None = None
     customer_id: str | None = None
-    customer_name: str | None = None
+    customer_name: CustomerName | None = None
     tags: list[str] | None = None
     notes: str | None = None
     metadata: dict[str, str] | None = None
@@ -401,6 +407,8 @@ class TicketUpdate(_Body):
     `TicketUpdate(assigned_to=None)` unassigns; `TicketUpdate(metadata={"k": None})` removes key k.
     """
 
+    # Its length is checked when the body is sent (`to_wire`), not when it is built: the edit form sets
+    # `title` on a built update, and an error there would escape the form instead of being shown by it.
     title: NonBlank | None = None
     priority: Priority | None = None
     status: Status | None = None
@@ -424,6 +432,15 @@ class TicketUpdate(_Body):
 
     def is_empty(self) -> bool:
         return not self.model_fields_set
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON body; a title past `TITLE_MAX` raises ClientValidationError (param `title`), the
+        client-side twin of the service's 400, so it reaches the caller as any refused update does."""
+        if self.title is not None and len(self.title) > TITLE_MAX:
+            raise ClientValidationError(
+                f"title is at most {TITLE_MAX} characters (this one has {len(self.title)})", param="title"
+            )
+        return super().to_wire()
 
 
 class MessageCreate(_Body):

@@ -22,6 +22,7 @@ from api.errors import (
     PermissionDeniedError,
 )
 from api.filters import TicketFilters, parse
+from api.limits import CUSTOMER_NAME_MAX, SEARCH_MAX, TITLE_MAX
 from api.models import MessageCreate, TicketCreate, TicketUpdate
 from api.sandbox import Sandbox
 
@@ -356,6 +357,20 @@ async def test_bad_idempotency_key_is_refused_before_any_request(env: Env) -> No
         await env.client.create_ticket(TicketCreate(title="x"), idempotency_key="k" * 256)
     with pytest.raises(ClientValidationError):
         await env.client.create_ticket(TicketCreate(title="x"), idempotency_key="  ")
+    assert env.transport.requests == []
+
+
+async def test_lengths_past_the_shared_limits_are_refused_before_any_request(env: Env) -> None:
+    ticket = await env.client.create_ticket(TicketCreate(title="t" * TITLE_MAX, customer_name="c" * CUSTOMER_NAME_MAX))
+    page = await env.client.list_tickets(TicketFilters(search="t" * SEARCH_MAX))
+    assert ticket.id in [t.id for t in page.items]  # at the limits, the service takes them too
+    env.transport.requests.clear()
+    with pytest.raises(ClientValidationError) as info:
+        await env.client.update_ticket(ticket.id, TicketUpdate(title="t" * (TITLE_MAX + 1)))
+    assert info.value.attempts == 0 and info.value.param == "title"
+    with pytest.raises(ClientValidationError) as info:
+        await env.client.list_tickets(TicketFilters(search="t" * (SEARCH_MAX + 1)))
+    assert info.value.param == "search"
     assert env.transport.requests == []
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from api.errors import ClientValidationError
 from api.filters import FilterSyntaxError, TicketFilters, format, parse
+from api.limits import SEARCH_MAX
 from api.models import PRIORITIES, STATUSES
 
 ME = "agt_p8Q9r0S1t2U3"
@@ -156,7 +157,7 @@ valid_filters = st.builds(
     customer_id=st.none() | _non_blank(),
     search=st.none()
     | _non_blank()
-    | st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1).map(" ".join),
+    | st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), min_size=1, max_size=20).map(" ".join),
     expand=st.sampled_from([(), ("customer",)]),
     page=st.none() | st.integers(min_value=1, max_value=10**9),
     page_size=st.none() | st.integers(min_value=1, max_value=100),
@@ -183,3 +184,23 @@ def test_parse_either_succeeds_or_raises_filter_syntax_error(text: str) -> None:
         assert exc.token and exc.token in text
     else:
         assert parse(format(filters, me=ME), me=ME) == filters
+
+
+def test_a_search_past_the_limit_is_refused_before_any_request() -> None:
+    assert TicketFilters(search="é" * SEARCH_MAX).search == "é" * SEARCH_MAX  # characters, not bytes
+    with pytest.raises(ClientValidationError) as info:
+        TicketFilters(search="x" * (SEARCH_MAX + 1))
+    assert info.value.param == "search" and str(SEARCH_MAX) in info.value.message
+
+
+def test_a_too_long_search_in_the_query_names_the_word_that_crosses_the_limit() -> None:
+    words = ["refund"] * 40  # 40 * 7 - 1 = 279 characters once joined
+    text = "status:open " + " ".join(words)
+    with pytest.raises(FilterSyntaxError) as info:
+        parse(text, me=ME)
+    crossing = len("status:open ") + 7 * (SEARCH_MAX // 7)  # the word whose end passes 200
+    assert info.value.position == crossing and info.value.token == "refund"
+    assert f"at most {SEARCH_MAX}" in info.value.message and "279" in info.value.message
+    assert parse("status:open " + " ".join(["refund"] * 28), me=ME).search is not None  # 195: fine
+    with pytest.raises(FilterSyntaxError, match=f"at most {SEARCH_MAX}"):
+        parse('"' + "y" * (SEARCH_MAX + 1) + '"')

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from api.errors import ClientValidationError
+from api.limits import CUSTOMER_NAME_MAX, TITLE_MAX
 from api.models import (
     ErrorEnvelope,
     Message,
@@ -208,6 +210,24 @@ def test_blank_message_content_is_refused(content: str) -> None:
 def test_ticket_create_limits(kwargs: dict) -> None:
     with pytest.raises(ValidationError):
         TicketCreate(**kwargs)
+
+
+@pytest.mark.parametrize(("field", "limit"), [("title", TITLE_MAX), ("customer_name", CUSTOMER_NAME_MAX)])
+def test_create_text_lengths_follow_the_shared_limits(field: str, limit: int) -> None:
+    at_limit = TicketCreate(**{"title": "t", field: "é" * limit})  # characters, not bytes
+    assert len(getattr(at_limit, field)) == limit
+    with pytest.raises(ValidationError) as info:
+        TicketCreate(**{"title": "t", field: "x" * (limit + 1)})
+    assert str(limit) in str(info.value)
+
+
+def test_update_title_length_follows_the_shared_limit_when_sent() -> None:
+    assert TicketUpdate(title="t" * TITLE_MAX).to_wire() == {"title": "t" * TITLE_MAX}
+    update = TicketUpdate()
+    update.title = "t" * (TITLE_MAX + 1)  # as the edit form does: building it must not raise
+    with pytest.raises(ClientValidationError) as info:
+        update.to_wire()
+    assert info.value.param == "title" and str(TITLE_MAX) in info.value.message
 
 
 def test_metadata_limits_are_inclusive() -> None:

@@ -15,6 +15,9 @@ import pytest
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.schema import VERSION
 from api.sandbox.store import Store
+from tests.conftest import FIXED_NOW
+from tests.hostile_corpus import insert_tickets
+from tests.test_sandbox_list import folded
 
 # The first sandbox's schema (user_version 0), verbatim: files written by it must keep working.
 V0_SCHEMA = """
@@ -82,6 +85,46 @@ def test_a_database_from_the_first_sandbox_is_upgraded_with_its_data(tmp_path: P
     again.close()
 
 
+def v2_file(path: Path, tickets: list[tuple[str, str]]) -> list[str]:
+    """A database as the sandbox before accent folding wrote it (user_version 2): the same tables, and a
+    `search_text` that is the whole title and customer name, only casefolded. Returns the ticket IDs."""
+    sb = create_sandbox(path, empty=True, rate_limit=0)
+    try:
+        ids = insert_tickets(sb, FIXED_NOW, [
+            {"id": f"tkt_v2{i:010d}", "title": title, "customer_name": customer,
+             "search_text": f"{title}\n{customer}".casefold()} for i, (title, customer) in enumerate(tickets)])
+    finally:
+        sb.close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version=2")
+    db.close()
+    return ids
+
+
+def test_a_database_from_before_accent_folding_is_refolded_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    ids = v2_file(path, [("Refund for María García", "Zoë Ångström"), ("Printer jam", "Jürgen Straße"),
+                         ("Plain ascii", "Bob")])
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM ticket_search WHERE text LIKE '%garcia%'").fetchone()[0] == 0
+    db.close()
+    sb = create_sandbox(path, rate_limit=0)
+    try:
+        store = sb.store
+        assert store._one("PRAGMA user_version")[0] == VERSION
+        for term, expected in [("garcia", ids[0]), ("zoe angstrom", ids[0]), ("STRASSE", ids[1]),
+                               ("jurgen", ids[1]), ("plain", ids[2])]:
+            rows, total = store.list_tickets(sb.team_id, {}, term, 1, 10)
+            assert [r["id"] for r in rows] == [expected] and total == 1, term
+        _counts_agree(store)
+        assert store.list_tickets(sb.team_id, {}, None, 1, 10)[1] == 3  # nothing else changed
+    finally:
+        sb.close()
+    again = Store(path)  # opening an upgraded file is a no-op
+    assert [r["id"] for r in again.list_tickets("team_acme", {}, "garcia", 1, 10)[0]] == [ids[0]]
+    again.close()
+
+
 def test_seeded_tickets_carry_what_the_rules_derive(sandbox: Sandbox) -> None:
     rows = sandbox.store._all("SELECT * FROM tickets")
     assert len(rows) == 312
@@ -93,7 +136,7 @@ def test_seeded_tickets_carry_what_the_rules_derive(sandbox: Sandbox) -> None:
         assert (t["closed_at"] is not None) == (t["status"] in ("resolved", "closed"))
         assert bool(t["sla_paused"]) == (t["status"] == "pending")
         assert all(m["created_at"] <= t["updated_at"] for m in thread)
-        assert t["search_text"] == f"{t['title']}\n{t['customer_name']}".casefold()
+        assert t["search_text"] == folded(f"{t['title']}\n{t['customer_name']}")
 
 
 def _counts_agree(store: Store) -> None:
@@ -136,7 +179,7 @@ def test_counts_and_search_index_follow_every_write(sandbox: Sandbox) -> None:
         expected = [t for t in everything if all(t[column[k]] == v for k, v in filters.items())]
         assert store.list_tickets(team, filters, None, 1, 5)[1] == len(expected)
     for term in ("renamed", "ångström", "RANDOM 1", "zz"):
-        expected = [t for t in everything if term.casefold() in t["search_text"]]
+        expected = [t for t in everything if folded(term) in folded(f"{t['title']}\n{t['customer_name']}")]
         assert store.list_tickets(team, {}, term, 1, 5)[1] == len(expected)
 
 

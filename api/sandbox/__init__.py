@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .ids import utcnow
 from .ratelimit import RateLimiter
-from .server import SandboxApi
+from .server import REQUEST_SECONDS, SandboxApi
 from .service import TicketService
 from .store import Store
 
@@ -86,6 +86,7 @@ class Sandbox:
     def close(self) -> None:
         if self.webhooks is not None:
             self.webhooks.close()
+        self.api.close()
         self.store.close()
 
 
@@ -101,6 +102,7 @@ def create_sandbox(
     webhook_url: str | None = None,
     webhook_secret: str | None = None,
     faults: FaultPlan | None = None,
+    request_seconds: float = REQUEST_SECONDS,
 ) -> Sandbox:
     """Open (and on first use create and seed) a sandbox database; nothing here touches the network."""
     store = Store(db_path)
@@ -117,7 +119,7 @@ def create_sandbox(
 
         webhooks = WebhookDispatcher(webhook_url, webhook_secret or "")
     service = TicketService(store, clock, webhooks.emit if webhooks else None)
-    api = SandboxApi(store, service, RateLimiter(rate_limit), clock)
+    api = SandboxApi(store, service, RateLimiter(rate_limit), clock, request_seconds)
     me = store.agents(TEAM_ID)[0]
     return Sandbox(api=api, store=store, team_id=TEAM_ID, keys=keys, agent_id=me["id"], agent_name=me["name"],
                    other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks,

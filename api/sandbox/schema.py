@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-# PRAGMA user_version of a database this code created; 0 is the first (pre-search-index) layout.
-VERSION = 2
+from .folding import search_text
+
+# PRAGMA user_version of a database this code created; 0 is the first (pre-search-index) layout, 2 the one
+# whose `search_text` was only casefolded (no accent folding) and as long as the title.
+VERSION = 3
 
 _TICKETS = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -66,7 +69,8 @@ INDEXES = {
     "tickets_customer": "(team_id, customer_id, created_at DESC, id DESC, status, priority, assigned_to)",
 }
 
-# `search_text` is casefolded in Python (SQLite folds ASCII only); the trigram index mirrors it by `seq`.
+# `search_text` is folded in Python (folding.py: SQLite folds ASCII case only, and no accents); the trigram
+# index mirrors it by `seq`.
 # `ticket_counts` holds how many tickets share each combination of the filter columns ('' for null), so a
 # list's `total` is a sum over a few thousand rows instead of a count over up to every ticket.
 _COUNT_KEY = "{0}.team_id, {0}.status, {0}.priority, coalesce({0}.assigned_to, ''), coalesce({0}.customer_id, '')"
@@ -120,26 +124,35 @@ def _statements(script: str) -> list[str]:
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
+def _version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
 def prepare(db: sqlite3.Connection) -> None:
     """Create the schema, or bring a database written by an earlier sandbox up to `VERSION`, data kept."""
-    if db.execute("PRAGMA user_version").fetchone()[0] >= VERSION:
+    if _version(db) >= VERSION:
         for statement in _statements(TABLES):
             db.execute(statement)
         create_indexes(db)
         return
-    old = [r[1] for r in db.execute("PRAGMA table_info(tickets)")]
-    upgrade = bool(old) and "seq" not in old
     # Foreign keys off, or dropping the old tickets table would cascade-delete every message; the new table
     # is renamed into place (never the old one away), so messages keep referencing "tickets".
     db.execute("PRAGMA foreign_keys=OFF")
     try:
         db.execute("BEGIN IMMEDIATE")
-        if upgrade:
+        # Read again under the write lock: another process may have upgraded the file meanwhile.
+        if _version(db) >= VERSION:
+            db.execute("COMMIT")
+            return
+        old = [r[1] for r in db.execute("PRAGMA table_info(tickets)")]
+        if old and "seq" not in old:
             db.execute(_TICKETS.replace("IF NOT EXISTS tickets", "tickets_new"))
             db.execute(f"INSERT INTO tickets_new ({_V0_TICKET_COLUMNS}) SELECT {_V0_TICKET_COLUMNS} FROM tickets "
                        "ORDER BY rowid")
             db.execute("DROP TABLE tickets")
             db.execute("ALTER TABLE tickets_new RENAME TO tickets")
+        if old:
+            _refold(db)
         for statement in _statements(TABLES):
             db.execute(statement)
         create_indexes(db)
@@ -152,3 +165,13 @@ def prepare(db: sqlite3.Connection) -> None:
         raise
     finally:
         db.execute("PRAGMA foreign_keys=ON")
+
+
+def _refold(db: sqlite3.Connection) -> None:
+    """Recompute every `search_text` with today's folding and bounds (the index is rebuilt after)."""
+    db.execute("DROP TRIGGER IF EXISTS tickets_search_update")  # one index rebuild, not one update per row
+    db.create_function("cstar_search_text", 2, search_text, deterministic=True)
+    try:
+        db.execute("UPDATE tickets SET search_text = cstar_search_text(title, customer_name)")
+    finally:
+        db.create_function("cstar_search_text", 2, None)

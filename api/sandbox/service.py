@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from api.limits import CUSTOMER_NAME_MAX, TITLE_MAX
+
 from . import validation as v
 from .ids import iso, new_id, new_uuid, parse_iso
 from .problems import clip, invalid, not_found
@@ -118,11 +120,11 @@ class TicketService:
 
     def create(self, team_id: str, body: dict[str, Any]) -> dict[str, Any]:
         v.reject_unknown(body, v.CREATE_FIELDS)
-        title = v.text(body, "title", required=True, non_blank=True)
+        title = v.text(body, "title", required=True, non_blank=True, max_length=TITLE_MAX)
         priority = v.choice(body, "priority", v.PRIORITIES) or "normal"
         status = v.choice(body, "status", v.STATUSES) or "new"
         customer_id = v.text(body, "customerId", nullable=True)
-        customer_name = v.text(body, "customerName", nullable=True)
+        customer_name = v.text(body, "customerName", nullable=True, max_length=CUSTOMER_NAME_MAX)
         tags = v.tags(body) or []
         notes = v.text(body, "notes", nullable=True)
         metadata = v.metadata(body, allow_null_values=False) or {}
@@ -170,7 +172,7 @@ class TicketService:
         """Validate a PATCH body and return the columns whose values differ from the stored ticket."""
         v.reject_unknown(body, v.UPDATE_FIELDS)
         changes: dict[str, Any] = {}
-        title = v.text(body, "title", non_blank=True)
+        title = v.text(body, "title", non_blank=True, max_length=TITLE_MAX)
         if title is not None and title != current["title"]:
             changes["title"] = title
             changes["search_text"] = search_text(title, current["customer_name"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .folding import fold
+from .folding import search_text as search_text  # re-exported: service, seeding and tests build rows with it
 
 TICKET_COLUMNS = (
     "id", "uuid", "team_id", "title", "priority", "status", "customer_id", "customer_name",
@@ -27,11 +30,13 @@ MESSAGE_COLUMNS = (
 FILTER_COLUMNS = {"status": "status", "priority": "priority", "assignedTo": "assigned_to",
                   "customerId": "customer_id"}
 SEARCH_CACHE_SIZE = 8
+# How often (in SQLite VM steps) a time limit is checked: about every 5-10 µs of ordinary work. FTS5
+# matches within a step, so over its index the checks come between rows (its rows are short: folding.py).
+CHECK_EVERY_STEPS = 1000
 
 
-def search_text(title: str, customer_name: str) -> str:
-    """What `search` matches: casefolded here because SQLite's lower() only folds ASCII."""
-    return f"{title}\n{customer_name}".casefold()
+class StatementTimeout(Exception):
+    """Statements ran past a `time_limit`; the running one was stopped (a write in it rolled back)."""
 
 
 class Store:
@@ -75,10 +80,35 @@ class Store:
                 yield self._db
             except BaseException:
                 self._depth = 0
-                self._db.execute("ROLLBACK")
+                # An interrupted write (a spent budget) may have rolled the transaction back already.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._depth = 0
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Statements run inside are stopped once `seconds` have passed (`StatementTimeout`). The store is
+        held meanwhile, so no other caller's statements run between these, nor count against them."""
+        deadline = time.monotonic() + seconds
+        stopped = False
+
+        def check() -> bool:
+            nonlocal stopped
+            stopped = time.monotonic() > deadline
+            return stopped  # true aborts the running statement (SQLITE_INTERRUPT)
+
+        with self._lock:
+            self._db.set_progress_handler(check, CHECK_EVERY_STEPS)
+            try:
+                yield
+            except sqlite3.OperationalError as exc:
+                if stopped:
+                    raise StatementTimeout(f"stopped after {seconds:g} s") from exc
+                raise
+            finally:
+                self._db.set_progress_handler(None, 0)
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
@@ -172,7 +202,7 @@ class Store:
         offset = (page - 1) * page_size
         with self._lock:
             if search:
-                matches = self._search(clause, params, search.casefold())
+                matches = self._search(clause, params, fold(search))
                 wanted = matches[offset:offset + page_size]
                 rows = self._db.execute(f"SELECT * FROM tickets WHERE seq IN ({','.join('?' * len(wanted))})",
                                         wanted).fetchall() if wanted else []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from api.limits import SEARCH_MAX
+
 from .problems import clip, invalid, unknown_field
 
 STATUSES = ("new", "open", "pending", "resolved", "closed")
@@ -34,7 +36,7 @@ def reject_unknown(body: dict[str, Any], allowed: set[str]) -> None:
 
 
 def text(body: dict[str, Any], name: str, *, required: bool = False, nullable: bool = False,
-         non_blank: bool = False) -> str | None:
+         non_blank: bool = False, max_length: int | None = None) -> str | None:
     if name not in body:
         if required:
             raise invalid(f"Missing required field '{name}'.", name, "parameter_missing")
@@ -46,6 +48,8 @@ def text(body: dict[str, Any], name: str, *, required: bool = False, nullable: b
         raise invalid(f"Field '{name}' must be a string.", name)
     if non_blank and not value.strip():
         raise invalid(f"Field '{name}' must not be empty.", name)
+    if max_length is not None and len(value) > max_length:
+        raise invalid(f"Field '{name}' is at most {max_length} characters; got {len(value)}.", name)
     return value
 
 
@@ -105,6 +109,14 @@ def merged_metadata(current: dict[str, str], changes: dict[str, str | None]) -> 
         raise invalid(f"Metadata would hold {len(merged)} keys; at most {MAX_METADATA_KEYS} are allowed.",
                       "metadata")
     return merged
+
+
+def search_query(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if len(raw) > SEARCH_MAX:
+        raise invalid(f"Query parameter 'search' is at most {SEARCH_MAX} characters; got {len(raw)}.", "search")
+    return raw
 
 
 def int_query(raw: str | None, name: str, default: int, low: int, high: int | None = None) -> int:
