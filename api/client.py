@@ -38,6 +38,7 @@ from .errors import (
     error_for_status,
     mask_secret,
     mask_secrets,
+    remember_secret,
 )
 from .filters import MAX_PAGE_SIZE, TicketFilters, Vocabulary
 from .models import (
@@ -204,6 +205,7 @@ class HelpdeskClient:
         self.base_url = base_url.rstrip("/")
         self.team_id = team_id
         self._api_key = api_key
+        remember_secret(api_key)  # every message and error from here on masks it, whatever its shape
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_pages = max_pages

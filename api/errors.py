@@ -8,6 +8,7 @@ contain an API key; every message passes through `mask_secrets` before it is sto
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, ClassVar
 
 __all__ = [
@@ -29,14 +30,46 @@ __all__ = [
     "error_for_status",
     "mask_secret",
     "mask_secrets",
+    "remember_secret",
 ]
 
-# Key shapes the cStar (and Stripe-style) APIs hand out: secret, restricted and publishable keys.
-# Possessive `++` plus the lookahead keep masking idempotent: an already masked `sk_test_…a1b2` is left
-# alone instead of being read as the key `sk_test_` followed by text.
-_KEY_RE = re.compile(r"\b(?:sk|rk|pk)_[A-Za-z0-9_]++(?!…)")
+# Key shapes the cStar (and Stripe-style) APIs hand out: secret, restricted and publishable keys, masked
+# at the start of a word. The body takes `-` too: a hyphen must not end the mask and leave the rest of
+# the key on show. Possessive `++` plus the lookahead keep masking idempotent: an already masked
+# `sk_test_…a1b2` is left alone instead of being read as the key `sk_test_` followed by text.
+_KEY_RE = re.compile(r"\b(?:sk|rk|pk)_[A-Za-z0-9_-]++(?!…)")
+# A key glued to the text before it (`Xsk_live_…`, `id_pk_test_…`) has no word start: it is still masked
+# when it says live/test and its body looks random (a digit, or 16 characters), while words such as
+# `task_test_words` stay as they are.
+_GLUED_KEY_RE = re.compile(r"(?:sk|rk|pk)_(?:live|test)_(?=[A-Za-z0-9_-]*[0-9]|[A-Za-z0-9_-]{16})[A-Za-z0-9_-]++(?!…)")
 _KEY_PREFIX_RE = re.compile(r"(?:sk|rk|pk)_(?:live_|test_)?")
 _BEARER_RE = re.compile(r"(?i)\b(bearer\s+)([^\s…]++)(?!…)")
+
+# The keys this process holds, masked by value wherever they appear, whatever their shape: a server that
+# echoes a key back quotes it as it is (`abc-def-123456`, touched by letters, cut by hyphens), and only
+# the value is sure to find it. A tuple of (key, mask), longest first, replaced whole under the lock so
+# that readers in other threads never see it half-built.
+_MIN_REMEMBERED = 8
+_MAX_REMEMBERED = 32
+_remembered: tuple[tuple[str, str], ...] = ()
+_remember_lock = threading.Lock()
+
+
+def remember_secret(key: str | None) -> None:
+    """From now on, mask this exact key wherever `mask_secrets` runs (errors, logs, crash reports, output).
+
+    Called wherever a key comes into the process: the client does it for the key it is given. Keys too
+    short to find safely by value (they would mask ordinary words) rely on their shape alone.
+    """
+    global _remembered
+    key = (key or "").strip()
+    if len(key) < _MIN_REMEMBERED or "…" in key or _KEY_PREFIX_RE.fullmatch(key):
+        return
+    with _remember_lock:
+        if any(known == key for known, _ in _remembered):
+            return
+        kept = [*_remembered, (key, mask_secret(key))][-_MAX_REMEMBERED:]
+        _remembered = tuple(sorted(kept, key=lambda pair: len(pair[0]), reverse=True))
 
 
 def mask_secret(key: str | None) -> str:
@@ -56,8 +89,13 @@ def mask_secret(key: str | None) -> str:
 
 
 def mask_secrets(text: str) -> str:
-    """Mask every key-looking substring (and any bearer token) inside free text."""
+    """Mask the keys this process holds (see `remember_secret`), every key-looking substring and any
+    bearer token inside free text."""
+    for key, masked in _remembered:
+        if key in text:
+            text = text.replace(key, masked)
     text = _KEY_RE.sub(lambda m: mask_secret(m.group(0)), text)
+    text = _GLUED_KEY_RE.sub(lambda m: mask_secret(m.group(0)), text)
     return _BEARER_RE.sub(lambda m: m.group(1) + mask_secret(m.group(2)), text)
 
 

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import Input
 
 from app.config import APP_NAME, LoadedConfig
+from app.masking import for_terminal
 
 if TYPE_CHECKING:
     from app.canned import Canned
@@ -68,7 +69,8 @@ def apply_config(app: CStarApp, problems: Iterable[str] = ()) -> None:
     if loaded.state_path is not None:
         app.theme_changed_signal.subscribe(app, partial(_remember_theme, app, loaded.state_path, configured))
     for problem in problems:
-        app.notify(problem, title="Configuration", severity="warning", markup=False, timeout=10)
+        # Names and values quoted from the file may hold anything: cleaned like text from the service.
+        app.notify(for_terminal(problem), title="Configuration", severity="warning", markup=False, timeout=10)
 
 
 def _remember_theme(app: CStarApp, path: Path, configured: str | None, theme: Any) -> None:

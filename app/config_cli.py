@@ -19,15 +19,16 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from api.errors import mask_secret, mask_secrets
+from api.errors import mask_secret, remember_secret
 from app.config import ConfigError, ConfigFile, Profile, config_path, load_config, parse_config
 from app.config_keys import KeySourceError, profile_key, write_private
-from app.masking import MaskingArgumentParser
+from app.masking import MaskingArgumentParser, for_terminal, say
 
 __all__ = ["main", "render", "toml_key", "toml_value"]
 
 DEFAULT_BASE_URL = "https://www.cstar.help"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
 
 def toml_value(value: Any) -> str:
@@ -35,8 +36,9 @@ def toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    # A JSON string is a TOML basic string, except that TOML wants DEL escaped too.
-    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+    # A JSON string is a TOML basic string, except that TOML wants DEL escaped too. C1 controls and
+    # bidi/format characters are escaped as well: the same value, and nothing that acts on a terminal.
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(str(value), ensure_ascii=False))
 
 
 def toml_key(key: str) -> str:
@@ -71,7 +73,7 @@ def render(config: ConfigFile) -> str:
         out += [f"{field} = {toml_value(value)}" for field, value in macro.model_dump(exclude_defaults=True).items()]
     if config.keymap:
         out += ["", "[keymap]"] + [f"{toml_key(k)} = {toml_value(v)}" for k, v in config.keymap.items()]
-    return mask_secrets("\n".join(out).strip() + "\n")
+    return for_terminal("\n".join(out).strip() + "\n")
 
 
 # --- the commands ---------------------------------------------------------------------------------
@@ -79,7 +81,7 @@ def render(config: ConfigFile) -> str:
 
 def _path_command(args: argparse.Namespace) -> int:
     path = config_path()
-    print(path)
+    print(for_terminal(str(path)))
     if not path.exists():
         print("(it does not exist yet: `cstar-tui config init` writes it)", file=sys.stderr)
     return 0
@@ -89,14 +91,14 @@ def _show_command(args: argparse.Namespace) -> int:
     try:
         loaded = load_config()
     except ConfigError as exc:
-        print(f"cstar-tui: {exc}", file=sys.stderr)
+        say(str(exc))
         return 2
-    print(f"# {loaded.path}{'' if loaded.exists else ' (does not exist: the defaults are in use)'}")
+    print(for_terminal(f"# {loaded.path}{'' if loaded.exists else ' (does not exist: the defaults are in use)'}"))
     print(render(loaded.file), end="")
     from app.startup_checks import startup_problems
 
     for problem in startup_problems(loaded):
-        print(f"cstar-tui: warning: {problem}", file=sys.stderr)
+        say(f"warning: {problem}")
     return 0
 
 
@@ -156,7 +158,7 @@ def _with_profile(text: str, name: str, block: str, make_default: bool) -> str:
 def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
                   check: Callable[[Profile, str], Any] = _check) -> int:
     def fail(message: str) -> int:
-        print(f"cstar-tui: {mask_secrets(message)}", file=stderr)
+        say(message, file=stderr)  # it may quote the server: cleaned, as everything printed here
         return 1
 
     path = config_path()
@@ -196,11 +198,13 @@ def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
         key = profile_key(name, profile)
         if not key:
             return fail("Not written: an API key is needed.")
-        print(f"Checking {profile.base_url} as team {profile.team_id} with key {mask_secret(key)}…", file=stderr)
+        remember_secret(key)
+        print(for_terminal(f"Checking {profile.base_url} as team {profile.team_id} with key {mask_secret(key)}…"),
+              file=stderr)
         summary = asyncio.run(check(profile, key))
     except KeySourceError as exc:
         return fail(f"Not written: {exc}")
-    print(f"OK: {summary}.", file=stderr)
+    print(for_terminal(f"OK: {summary}."), file=stderr)
     block = "\n".join(_profile_lines(name, profile, mask=False)) + "\n"
     old_text = path.read_text(encoding="utf-8") if loaded.exists else ""
     make_default = args.default or loaded.file.default_profile is None
@@ -211,7 +215,8 @@ def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
         return fail(f"Not written: the profile could not be added to the file by itself ({exc}); "
                     "add it by hand.")
     write_private(path, new_text)
-    print(f"Wrote profile {name!r} to {path} (mode 0600){' as the default' if make_default else ''}.", file=stderr)
+    print(for_terminal(f"Wrote profile {name!r} to {path} (mode 0600){' as the default' if make_default else ''}."),
+          file=stderr)
     return 0
 
 

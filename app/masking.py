@@ -1,4 +1,5 @@
-"""API keys never leave the process unmasked: not in a crash report, not in a command-line error.
+"""API keys never leave the process unmasked: not in a crash report, not in a command-line error. And
+nothing the command line prints reaches the terminal as a control or escape sequence (`for_terminal`).
 
 Textual's crash report shows every frame's local variables, so a key held in one (a profile switch that
 failed while building its client, a settings object being resolved) would be printed in full. The report
@@ -10,15 +11,27 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
+from api.clean_text import clean
 from api.errors import mask_secrets
 
 if TYPE_CHECKING:  # rich.traceback brings pygments: only a crash should pay for importing it
     from rich import pretty
     from rich.traceback import Stack, Trace, Traceback
 
-__all__ = ["MaskingArgumentParser", "masked_traceback"]
+__all__ = ["MaskingArgumentParser", "for_terminal", "masked_traceback", "say"]
+
+
+def for_terminal(text: str) -> str:
+    """Text for stdout/stderr, cleaned like the app's screens: a server's error, a path or a name from the
+    environment could set the title, clear the screen or write the clipboard. Keys masked too."""
+    return mask_secrets(clean(text))
+
+
+def say(text: str, *, file: TextIO | None = None) -> None:
+    """One message of the command line's own, on stderr unless told otherwise."""
+    print(f"cstar-tui: {for_terminal(text)}", file=sys.stderr if file is None else file)
 
 
 def _mask_node(node: pretty.Node) -> None:
@@ -29,8 +42,8 @@ def _mask_node(node: pretty.Node) -> None:
 
 
 def _mask_stack(stack: Stack) -> None:
-    stack.exc_value = mask_secrets(stack.exc_value)
-    stack.notes = [mask_secrets(note) for note in stack.notes]
+    stack.exc_value = for_terminal(stack.exc_value)  # an exception may quote a server's words
+    stack.notes = [for_terminal(note) for note in stack.notes]
     if stack.syntax_error is not None:
         stack.syntax_error.line = mask_secrets(stack.syntax_error.line)
         stack.syntax_error.msg = mask_secrets(stack.syntax_error.msg)
@@ -65,8 +78,9 @@ def masked_traceback(**options: object) -> Traceback:
 
 class MaskingArgumentParser(argparse.ArgumentParser):
     """argparse echoes what it didn't understand (`unrecognized arguments: sk_live_…`): a key pasted in
-    the wrong place, or after a mistyped flag, would be printed in full on the terminal and in logs."""
+    the wrong place, or after a mistyped flag, would be printed in full on the terminal and in logs,
+    and an argument holding an escape sequence would reach the terminal as one."""
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {mask_secrets(message)}\n")
+        self.exit(2, f"{self.prog}: error: {for_terminal(message)}\n")

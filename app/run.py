@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from api.errors import mask_secrets
 from app import settings as settings_mod
 from app.config import ConfigError, LoadedConfig, config_path, load_config
-from app.masking import MaskingArgumentParser
+from app.masking import MaskingArgumentParser, say
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -41,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(text: str) -> None:
-    print(f"cstar-tui: {mask_secrets(text)}", file=sys.stderr)
+    say(text)
 
 
 def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:

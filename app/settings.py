@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from api.errors import mask_secret
+from api.errors import mask_secret, remember_secret
 
 if TYPE_CHECKING:
     import httpx
@@ -44,6 +44,9 @@ class Settings:
     sandbox: bool = False
     transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False)
     profile: str | None = None
+
+    def __post_init__(self) -> None:
+        remember_secret(self.api_key)  # masked by value from here on, whatever its shape (see api.errors)
 
     @property
     def masked_key(self) -> str:

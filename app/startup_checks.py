@@ -7,7 +7,6 @@ and the App itself: from there it would close an import cycle.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Iterable
 
 from app.config import LoadedConfig
@@ -27,6 +26,8 @@ def startup_problems(loaded: LoadedConfig) -> list[str]:
 
 
 def print_problems(problems: Iterable[str]) -> None:
+    from app.masking import say
+
     for problem in problems:
         with contextlib.suppress(OSError):
-            print(f"cstar-tui: warning: {problem}", file=sys.stderr)
+            say(f"warning: {problem}")

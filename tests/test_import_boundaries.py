@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-API_MODULES = ["api", "api.models", "api.errors", "api.filters", "api.client"]
+API_MODULES = ["api", "api.models", "api.errors", "api.filters", "api.client", "api.clean_text"]
 
 
 def _modules_after_import(modules: list[str]) -> set[str]:
