@@ -15,6 +15,7 @@ import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.serve import bind
+from tests.terminal import Terminals, Tmux
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,3 +94,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def terminals() -> Iterator[Terminals]:
+    """Fresh tmux servers on demand (one per app run), all killed at the end (see tests/terminal.py)."""
+    made = Terminals()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def tmux(terminals: Terminals) -> Tmux:
+    """One tmux server, 120×40, killed at the end."""
+    return terminals()

@@ -9,14 +9,8 @@ from the app's pane means something.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 import textwrap
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +18,9 @@ import pytest
 from api.sandbox import create_sandbox
 from tests.conftest import FIXED_NOW
 from tests.hostile_corpus import CASES, insert_messages, insert_tickets
+from tests.terminal import Terminals, Tmux, needs_tmux, wait_until
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
+pytestmark = needs_tmux
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = textwrap.dedent("""
@@ -42,42 +37,9 @@ RUNNER = textwrap.dedent("""
 CLIPBOARD_PAYLOAD = "rm -rf ~"  # what the corpus's OSC 52 case (cm0gLXJmIH4K) would put on the clipboard
 
 
-class Tmux:
-    def __init__(self) -> None:
-        self.socket = f"cstar-hostile-{uuid.uuid4().hex[:8]}"
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], check=True,
-                              capture_output=True, text=True).stdout
-
-    def title(self, target: str) -> str:
-        return self.run("display-message", "-p", "-t", target, "#{pane_title}").strip()
-
-    def buffers(self) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, "list-buffers", "-F", "#{buffer_sample}"],
-                              capture_output=True, text=True).stdout
-
-    def screen(self, *, escapes: bool = False) -> str:
-        return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")
-
-    def wait_for(self, predicate: Callable[[], bool], what: str, timeout: float = 45) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {what}; the pane was:\n{self.screen()}")
-
-
 @pytest.fixture
-def tmux() -> Iterator[Tmux]:
-    server = Tmux()
-    yield server
-    socket = subprocess.run(["tmux", "-L", server.socket, "display-message", "-p", "#{socket_path}"],
-                            capture_output=True, text=True).stdout.strip()
-    subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
-    if socket:
-        Path(socket).unlink(missing_ok=True)  # tmux leaves the socket file behind
+def tmux(terminals: Terminals) -> Tmux:
+    return terminals(width=160, height=45)
 
 
 def _hostile_db(path: Path) -> str:
@@ -112,18 +74,18 @@ def test_hostile_list_and_thread_leave_the_terminal_alone(tmux: Tmux, tmp_path: 
     # The app waits for `go`, so the pane's title can be read before anything of the app's reaches it.
     command = (f"until [ -e {go} ]; do sleep 0.02; done; cd {ROOT} && exec env TERM=xterm-256color "
                f"XDG_DATA_HOME={tmp_path} {sys.executable} {runner} {db}")
-    tmux.run("new-session", "-d", "-s", "app", "-x", "160", "-y", "45", command)
+    tmux.start(command)
     tmux.run("set-option", "-g", "set-clipboard", "on")
 
     # The control: this tmux obeys a title change and an OSC 52 clipboard write.
     tmux.run("new-window", "-d", "-t", "app", "-n", "control",
-             "printf '\\033]2;CONTROL\\007\\033]52;c;Y29udHJvbA==\\007'; sleep 30")
-    tmux.wait_for(lambda: tmux.title("app:control") == "CONTROL", "the control's title")
-    tmux.wait_for(lambda: "control" in tmux.buffers(), "the control's clipboard buffer")
+             "printf '\\033]2;CONTROL\\007\\033]52;c;Y29udHJvbA==\\007'; sleep 3600")
+    wait_until(lambda: tmux.title("app:control") == "CONTROL", "the control's title")
+    wait_until(lambda: "control" in tmux.buffers(), "the control's clipboard buffer")
 
     title = tmux.title("app")
     go.touch()
-    tmux.wait_for(lambda: "tkt_Hostile00019" in tmux.screen(), "the hostile list")
+    tmux.wait_for(lambda s: "tkt_Hostile00019" in s, "the hostile list")
     raw = _assert_terminal_untouched(tmux, title)
     for shown in ("␛]0;PWNED␇", "␛]8;;http://evil␛\\x", "␛]52;c;cm0gLXJmIH4K␇", "⟨9B⟩31m", "␛[2J␛[H",
                   "[@click=app.quit]x[/]", "invoice⟨RLO⟩gpj.exe"):
@@ -133,11 +95,10 @@ def test_hostile_list_and_thread_leave_the_terminal_alone(tmux: Tmux, tmp_path: 
     rows = [index for index, line in enumerate(lines) if "tkt_Hostile" in line]
     assert rows == list(range(rows[0], rows[0] + len(CASES))), lines
 
-    tmux.run("send-keys", "-t", "app", "Enter")
-    tmux.wait_for(lambda: "SLA response" in tmux.screen() and first in tmux.screen(), "the hostile thread")
-    time.sleep(0.3)  # let the thread paint; nothing below depends on timing otherwise
+    tmux.keys("Enter")
+    thread_shown = ("␛]52;c;cm0gLXJmIH4K␇ clipboard", "␛]0;PWNED␇ title change", "␛]8;;http://evil␛\\x")
+    # The thread is painted once each of these shows twice (the sender's name and the message).
+    tmux.wait_for(lambda s: "SLA response" in s and first in s and all(s.count(shown) >= 2 for shown in thread_shown),
+                  "the hostile thread, each sequence shown as the sender's name and in the message")
     _assert_terminal_untouched(tmux, title)
-    screen = tmux.screen()
-    for shown in ("␛]52;c;cm0gLXJmIH4K␇ clipboard", "␛]0;PWNED␇ title change", "␛]8;;http://evil␛\\x"):
-        assert screen.count(shown) >= 2, shown  # the sender's name and the message
-    tmux.run("send-keys", "-t", "app", "q")
+    tmux.keys("q")

@@ -11,26 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import textwrap
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from api.sandbox import create_sandbox
 from api.sandbox.faults import Fault, FaultPlan
 from app.drafts import DraftStore
 from tests.conftest import _ServedSandbox
-from tests.test_composer_terminal import Tmux
+from tests.terminal import Terminals, Tmux, needs_tmux, wait_until
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
+pytestmark = needs_tmux
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,44 +42,24 @@ RUNNER = textwrap.dedent("""
 """)
 
 
-def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def terminals() -> Iterator[Callable[[], Tmux]]:
-    """A fresh tmux server (its own socket) per app run: a new session on a socket whose server was just
-    killed can fail with "server exited unexpectedly" while the old server is still going away."""
-    made: list[Tmux] = []
-
-    def make() -> Tmux:
-        made.append(Tmux(f"cstar-kill-{uuid.uuid4().hex[:8]}"))
-        return made[-1]
-
-    yield make
-    for server in made:
-        subprocess.run(["tmux", "-L", server.socket, "kill-server"], capture_output=True)
-        # tmux leaves the socket file behind; one per test run would pile up.
-        Path(os.environ.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", server.socket).unlink(missing_ok=True)
-
-
 def open_first_row(tmux: Tmux, ticket: str) -> None:
     # Over HTTP the table loses the focus while its first page loads (a loading widget can't be focused):
     # `/` then enter (an empty filter) hands it back, as an agent would find out.
+    # The key bar (the last line) lists the keys that work where the focus is: "/ Filter" leaves it while
+    # the filter has the keys, "⏎ Open" is there once the table has them.
     tmux.keys("/")
-    tmux.wait_for(lambda s: "filter:" in s, "the filter")
+    tmux.wait_for(lambda s: "/ Filter" not in _key_bar(s), "the filter to have the keys")
     tmux.keys("Enter")
-    time.sleep(0.2)
+    tmux.wait_for(lambda s: "⏎ Open" in _key_bar(s), "the table to have the keys")
     tmux.keys("Enter")
     tmux.wait_for(lambda s: ticket in s and "SLA response" in s, "the detail view")
 
 
-def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(terminals: Callable[[], Tmux],
+def _key_bar(screen: str) -> str:
+    return [line for line in screen.splitlines() if line.strip()][-1]
+
+
+def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(terminals: Terminals,
                                                                   tmp_path: Path) -> None:
     sb = create_sandbox(rate_limit=0, tickets=20)
     ticket = sb.api.service.create(sb.team_id, {"title": "Killed mid-send"})["id"]
