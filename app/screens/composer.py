@@ -28,6 +28,7 @@ from textual.widgets import Static, TextArea
 
 from api.errors import ApiError
 from api.models import Message, MessageCreate, Ticket
+from app.autosave import SAVE_MAX_WAIT, SAVE_PAUSE, SaveThrottle
 from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
 from app.outbox import already_sent, is_transient, outbox_for, without_key
@@ -39,8 +40,9 @@ from widgets.safe_text import one_line, safe_content
 if TYPE_CHECKING:
     from app.tui import CStarApp
 
-SAVE_DELAY = 0.3
-"""Seconds of quiet typing before the draft is written (and it is always written on leaving)."""
+SAVE_DELAY = SAVE_PAUSE
+"""Seconds of quiet typing before the draft is written (and it is always written on leaving); steady
+typing is written every SAVE_MAX_WAIT seconds all the same (see app.autosave)."""
 
 
 def banner(mode: Mode, customer: str | None) -> Content:
@@ -82,6 +84,7 @@ class ComposerScreen(Screen[Message | None]):
         self._draft = Draft(ticket_id, mode=mode)
         self._restored = False
         self._save_timer: Timer | None = None
+        self._throttle = SaveThrottle(SAVE_DELAY, SAVE_MAX_WAIT)
         self._sending = False
         self._finished = False
         self._macro: Canned | None = None  # its ticket changes are made once the message is sent
@@ -180,12 +183,13 @@ class ComposerScreen(Screen[Message | None]):
                       "answers; ctrl+s sends this version in its place.", error=True)
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(SAVE_DELAY, self._save_now)
+        self._save_timer = self.set_timer(self._throttle.typed(), self._save_now)
 
     def _save_now(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        self._throttle.saved()
         if self._finished:
             return
         self._draft = replace(self._draft, text=self.text_area.text)
