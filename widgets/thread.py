@@ -154,6 +154,8 @@ class MessageThread(ScrollView, can_focus=True):
         self._block_starts: list[int] = []
         self._layout_width = -1
         self._pending_end = False
+        # The reader is at the last line: a resize (a taller header, a notice) keeps them there.
+        self._at_end = False
         self._styles: dict[str, Style] = {}
         self._strip_cache: dict[int, Strip] = {}
 
@@ -248,6 +250,7 @@ class MessageThread(ScrollView, can_focus=True):
             self._pending_end = True  # not laid out yet: do it once the lines exist
             return
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+        self._at_end = True
 
     def _ensure_layout(self, *, keep_position: bool = False) -> None:
         if not self.scrollable_content_region.width:
@@ -302,7 +305,14 @@ class MessageThread(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def on_resize(self) -> None:
+        at_end = self._at_end
         self._ensure_layout()
+        if at_end:
+            self._scroll_to_end()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._at_end = new_value >= self.max_scroll_y
 
     def on_mount(self) -> None:
         if self._blocks:
