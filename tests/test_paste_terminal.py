@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from api.sandbox import create_sandbox
-from tests import test_composer_terminal as terminal
+from tests.terminal import Tmux, needs_tmux
+from tests.test_composer_terminal import ROOT, RUNNER
 
-pytestmark = terminal.pytestmark
-Tmux = terminal.Tmux
-tmux = terminal.tmux  # the fixture: a tmux server of its own, killed afterwards
+pytestmark = needs_tmux  # the `tmux` fixture (tests/conftest.py): a tmux server of its own, killed afterwards
 
 NOTE = "Internal note — not visible to the customer"
 
@@ -30,9 +29,9 @@ def _start(tmux: Tmux, tmp_path: Path) -> tuple[Path, str]:
     db, drafts = tmp_path / "sandbox.sqlite3", tmp_path / "drafts"
     create_sandbox(db, rate_limit=0).close()
     runner = tmp_path / "runner.py"
-    runner.write_text(terminal.RUNNER)
+    runner.write_text(RUNNER)
     homes = " ".join(f"XDG_{kind}_HOME={tmp_path / kind.lower()}" for kind in ("DATA", "CONFIG", "STATE", "CACHE"))
-    tmux.start(f"cd {terminal.ROOT} && exec env {homes} TERM=xterm-256color {sys.executable} {runner} {db} {drafts}")
+    tmux.start(f"cd {ROOT} && exec env {homes} TERM=xterm-256color {sys.executable} {runner} {db} {drafts}")
     tmux.wait_for(lambda s: " of " in s, "the list")
     tmux.keys("Enter")
     screen = tmux.wait_for(lambda s: "SLA response" in s, "the detail view")
