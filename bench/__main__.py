@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scroll": ("bench.scroll_10k", "5. 10,000 loaded tickets: appended page time and RSS"),
     "sandbox": ("bench.sandbox_list", "6. sandbox list latency at 300 and 100,000 tickets"),
     "requests": ("bench.requests_per_action", "7. HTTP requests per action"),
+    "idle": ("bench.idle", "8. idle on a live view: requests per minute and CPU, against bare Textual"),
 }
 
 

@@ -50,7 +50,7 @@ async def count() -> dict[str, list[str]]:
     wire = Counting(sb.transport())
     settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
                         agent_name=sb.agent_name, sandbox=True, transport=wire)
-    app = CStarApp(settings, clock=lambda: NOW, debounce=0.05)
+    app = CStarApp(settings, clock=lambda: NOW, debounce=0.05, refresh_seconds=0)  # no poll among the counts
     app.draft_store = DraftStore(Path(tempfile.mkdtemp(prefix="cstar-bench-drafts-")))  # not the user's drafts
     counts: dict[str, list[str]] = {}
 
