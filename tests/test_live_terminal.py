@@ -1,0 +1,52 @@
+"""Live updates in a real terminal (tmux) against `cstar-tui serve`: a ticket created with curl appears on
+its own within the configured interval, and the tab counts follow, with no key pressed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.terminal import Tmux, needs_tmux
+from tests.test_terminal_list import ROOT, _command, served, terminal  # noqa: F401  (fixtures)
+
+pytestmark = [needs_tmux, pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")]
+
+
+def _curl(method: str, url: str, key: str, body: dict) -> dict:
+    out = subprocess.run(["curl", "-sS", "-X", method, url, "-H", f"Authorization: Bearer {key}",
+                          "-H", "Content-Type: application/json", "-d", json.dumps(body)],
+                         capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(out.stdout)["data"]
+
+
+def test_a_ticket_created_with_curl_appears_within_the_interval(terminal: Tmux, served: dict,  # noqa: F811
+                                                                 tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("refresh_seconds = 1\n")
+    config.chmod(0o600)
+    key = served["keys"]["secret"]
+    command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config)},
+                                "--base-url", served["baseUrl"], "--team", served["teamId"],
+                                "--agent-id", served["agent"]["id"])
+    terminal.start(command)
+    screen = terminal.wait_for(lambda s: "50 of " in s, "the first page")
+    total = int(screen.split("50 of ")[1].split()[0])
+
+    base = f"{served['baseUrl']}/api/v1/teams/{served['teamId']}/tickets"
+    created = _curl("POST", base, key, {"title": "Checkout down for everyone", "priority": "urgent",
+                                        "status": "new"})
+    # No key is pressed: the poll brings it (the wait's ceiling is the helper's, far beyond the 1 s interval).
+    screen = terminal.wait_for(lambda s: "Checkout down for everyone" in s, "the ticket created outside")
+    row = next(line for line in screen.splitlines() if "Checkout down for everyone" in line)
+    assert "◉ new" in row and "urgent" in row
+    assert f"of {total + 1}" in screen and f"All {total + 1}" in screen, screen
+
+    # A customer's message on it is a change of the row too (the count of messages).
+    _curl("POST", f"{base}/{created['id']}/messages", key, {"content": "Still down!", "sender": "customer"})
+    terminal.wait_for(lambda s: any("Checkout down for everyone" in line and " 1 " in line
+                                    for line in s.splitlines()), "the message count on the row")
+    terminal.keys("q")
