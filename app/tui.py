@@ -15,6 +15,7 @@ from api.client import HelpdeskClient
 from app.commands import ActionCommands
 from app.config_app import ProfileCommands, apply_config
 from app.desk.live import DEFAULT_INTERVAL, Poller
+from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
 from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
@@ -44,7 +45,8 @@ class CStarApp(App[int]):
 
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
-                 problems: Sequence[str] = (), refresh_seconds: float | None = None) -> None:
+                 problems: Sequence[str] = (), refresh_seconds: float | None = None,
+                 seen: SeenTickets | None = None) -> None:
         super().__init__()
         # Before the driver starts reading: a bracketed paste reaches the app as one Paste, never as keys.
         install_paste_guard(self.driver_class)
@@ -58,6 +60,8 @@ class CStarApp(App[int]):
         self.debounce = debounce
         # Every ticket and list view the app has seen; screens render from it (see app.desk).
         self.store = DeskStore()
+        # What the agent saw of each ticket, for the list's activity marks (per profile, in the data dir).
+        self.seen = seen if seen is not None else seen_for(settings)
         if refresh_seconds is None:  # not given: the config file's, else the default
             refresh_seconds = config.file.refresh_seconds if config is not None else DEFAULT_INTERVAL
         # What "on" means when live updates are toggled from the palette (0 in the config: off, 20 s if turned on).
@@ -106,6 +110,8 @@ class CStarApp(App[int]):
         self.agent_names = {settings.agent_id: settings.agent_name} if settings.agent_id and settings.agent_name \
             else {}
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
+        self.seen.save()
+        self.seen = seen_for(settings) if self.seen.path is not None else SeenTickets()
         self.store.forget_views()  # what was seen belongs to the old connection
         self.poller = Poller(self.store, self.poller.interval)
         await self.switch_screen(TicketListScreen())

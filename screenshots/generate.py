@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from textual.pilot import Pilot  # noqa: E402
 
 from api.sandbox import create_sandbox  # noqa: E402
+from app.desk.seen import SeenTickets  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.tui import CStarApp  # noqa: E402
 
@@ -77,7 +78,7 @@ async def shoot(name: str, steps: Steps) -> Path | None:
     settings = Settings(base_url=sandbox.base_url, team_id=sandbox.team_id, api_key=sandbox.keys.secret,
                         agent_id=sandbox.agent_id, agent_name=sandbox.agent_name, sandbox=True,
                         transport=sandbox.transport())
-    app = CStarApp(settings, clock=lambda: NOW, debounce=0.05)
+    app = CStarApp(settings, clock=lambda: NOW, debounce=0.05, refresh_seconds=0, seen=SeenTickets())
     try:
         async with app.run_test(size=SIZE) as pilot:
             try:

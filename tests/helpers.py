@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from api.sandbox import Sandbox
+from app.desk.seen import SeenTickets
 from app.settings import Settings
 from app.tui import CStarApp
 
@@ -61,6 +62,8 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
     kwargs.setdefault("debounce", 0.05)
     # Off unless a test is about polling: a poll's requests would blur the counts other tests make.
     kwargs.setdefault("refresh_seconds", 0)
+    # In memory: a file in the test run's data dir would carry marks from one test into the next.
+    kwargs.setdefault("seen", SeenTickets())
     return CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
 
 

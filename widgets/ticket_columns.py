@@ -40,6 +40,13 @@ _MAX_TAGS = 20
 _MUTED = "$text-muted"
 
 
+# What moved since the agent last opened a ticket, in the mark column (a bulk mark ✓ wins over them).
+ACTIVITY_MARKS: dict[str, Piece] = {
+    "message": ("●", "bold $warning"),  # a new message
+    "change": ("•", "$accent"),  # a field changed
+    "new": ("+", "bold $success"),  # came into the view while the app was open
+}
+
 # Painted rows kept for reuse: a few screens of them, so scrolling back is free and memory stays flat.
 MAX_CACHED_ROWS = 512
 
@@ -122,6 +129,7 @@ def _cell(
     now: datetime,
     agent_names: Mapping[str, str],
     marked: bool,
+    activity: str | None = None,
 ) -> Piece:
     # Bounding each string by its column width before cleaning keeps a 1 MB title as cheap as a
     # short one: only the part that can be seen is ever cleaned or measured.
@@ -152,7 +160,9 @@ def _cell(
     if key == "updated":
         return relative_time(ticket.updated_at, now), _MUTED
     if key == "mark":
-        return ("✓", "bold $accent") if marked else (" ", "")
+        if marked:
+            return "✓", "bold $accent"
+        return ACTIVITY_MARKS.get(activity or "", (" ", ""))
     return "", ""
 
 
@@ -162,6 +172,7 @@ def row_pieces(
     now: datetime,
     agent_names: Mapping[str, str],
     marked: bool = False,
+    activity: str | None = None,
 ) -> list[Piece]:
     """One ticket as styled runs that add up to exactly the layout's width."""
     pieces: list[Piece] = []
@@ -169,7 +180,7 @@ def row_pieces(
     for column, width in layout:
         if pieces:
             pieces.append(gap)
-        text, style = _cell(column.key, ticket, width, now, agent_names, marked)
+        text, style = _cell(column.key, ticket, width, now, agent_names, marked, activity)
         pieces.append((_fit(text, width, column.align), style))
     return pieces
 
@@ -232,17 +243,19 @@ class RowStrips:
         *,
         marked: bool,
         cursor: bool,
+        activity: str | None = None,
     ) -> Strip:
         layout = self.layout(width)
         if cursor:
             return self.renderer.to_strip(
-                row_pieces(ticket, layout, now, agent_names, marked), width, ("ticket-table--cursor",)
+                row_pieces(ticket, layout, now, agent_names, marked, activity), width, ("ticket-table--cursor",)
             )
         cached = self._strips.get(ticket.id)
         if cached is not None and cached[0] is ticket:
             return cached[1]
         classes = ("ticket-table--marked",) if marked else ()
-        strip = self.renderer.to_strip(row_pieces(ticket, layout, now, agent_names, marked), width, classes)
+        strip = self.renderer.to_strip(row_pieces(ticket, layout, now, agent_names, marked, activity), width,
+                                       classes)
         if len(self._strips) >= MAX_CACHED_ROWS:
             # Oldest first (dicts keep insertion order): rows scrolled far away are the ones dropped, and
             # 10,000 loaded tickets no longer keep 10,000 painted rows alive.

@@ -129,6 +129,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._cursor = 0
         self._marked: set[str] = set()
+        self._activity: dict[str, str] = {}
         self._rows = RowStrips(PieceRenderer(self), tuple(columns))
         self._near_end_posted_at: tuple[int, int] = (-1, -1)
         self._last_highlighted: Ticket | None = None
@@ -175,6 +176,23 @@ class TicketTable(ScrollView, can_focus=True):
         """Show these tickets as selected for a bulk action (a ✓ in the first column)."""
         self._marked = set(ids)
         self.refresh_cells()
+
+    @property
+    def activity(self) -> Mapping[str, str]:
+        return dict(self._activity)
+
+    def set_activity(self, ticket_id: str, activity: str | None) -> None:
+        """Mark a row with what moved since the agent last opened it ("message", "change", "new"), or not."""
+        if self._activity.get(ticket_id) == activity:
+            return
+        if activity is None:
+            self._activity.pop(ticket_id, None)
+        else:
+            self._activity[ticket_id] = activity
+        self._rows.forget(ticket_id)
+        row = self._index.get(ticket_id)
+        if row is not None:
+            self._refresh_row(row)
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         row = self._index.get(ticket_id)
@@ -403,5 +421,6 @@ class TicketTable(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         ticket = self._tickets[row]
         return self._rows.row(
-            ticket, width, self.now(), self._agent_names, marked=ticket.id in self._marked, cursor=row == self._cursor
+            ticket, width, self.now(), self._agent_names, marked=ticket.id in self._marked, cursor=row == self._cursor,
+            activity=self._activity.get(ticket.id),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -105,6 +105,7 @@ class TicketListScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        self.cstar.seen.save()
 
     # --- the query ----------------------------------------------------------------------------
 
@@ -154,6 +155,7 @@ class TicketListScreen(Screen[None]):
         if page == 1:
             self._unreadable = []
         self._note_unreadable(result.unreadable)
+        self.cstar.seen.meet(result.items)
         self._page = page
         first_load = not self._loaded_once
         self._loaded_once = True
@@ -161,6 +163,7 @@ class TicketListScreen(Screen[None]):
         assert self._view is not None
         self.cstar.store.load_page(self._view.key, page, result.items, result.pagination.total,
                                    result.pagination.has_more)
+        self._show_activity(ticket.id for ticket in result.items)
         if first_load:
             self._count_views()  # after the first page, so the queue never waits for the tab counts
 
@@ -261,10 +264,12 @@ class TicketListScreen(Screen[None]):
             self._total = rows.total
             self._has_more = rows.has_more
             self._show_status()
+        self.cstar.seen.arrived(change.arrived)
         for ticket_id in change.tickets:
             ticket = store.ticket(ticket_id)
             if ticket is not None:
                 table.update_ticket(ticket)  # type: ignore[arg-type]
+        self._show_activity(change.tickets | change.arrived)
         for index, query in enumerate(self._tab_views()):
             if query is not None and query.key in change.views and (total := store.view(query.key).total) is not None:
                 self._set_view_count(index, total)
@@ -318,6 +323,7 @@ class TicketListScreen(Screen[None]):
         open_ticket = getattr(self.app, "open_ticket", None)
         if open_ticket is not None:
             open_ticket(event.ticket.id, source=self)
+        self._mark_seen(event.ticket.id)
 
     def neighbour_id(self, ticket_id: str, step: int) -> str | None:
         """The ticket `step` rows away from `ticket_id` in the loaded list, for `]` and `[` in the detail view."""
@@ -339,18 +345,38 @@ class TicketListScreen(Screen[None]):
             self.notify(str(exc), title="Could not load more tickets", severity="error", markup=False)
             return False
         self._note_unreadable(result.unreadable)
+        self.cstar.seen.meet(result.items)
         self._page += 1
         assert self._view is not None
         self.cstar.store.load_page(self._view.key, self._page, result.items, result.pagination.total,
                                    result.pagination.has_more)
+        self._show_activity(ticket.id for ticket in result.items)
         return bool(result.items)
 
     def focus_ticket(self, ticket_id: str) -> None:
         """Put the cursor on a ticket (the detail view walked to it with `]` or `[`)."""
         self.query_one(TicketTable).move_cursor_to(ticket_id)
+        self._mark_seen(ticket_id)
+
+    def _show_activity(self, ticket_ids: Iterable[str]) -> None:
+        table = self.query_one(TicketTable)
+        for ticket_id in ticket_ids:
+            ticket = self.cstar.store.ticket(ticket_id)
+            if ticket is not None:
+                table.set_activity(ticket_id, self.cstar.seen.activity(ticket))  # type: ignore[arg-type]
+
+    def _mark_seen(self, ticket_id: str) -> None:
+        """The agent opened the ticket: what it shows now is seen, its row loses its mark."""
+        ticket = self.query_one(TicketTable).get_ticket(ticket_id)
+        if ticket is not None:
+            self.cstar.seen.opened(ticket)
+            self.cstar.seen.save()
+        self.query_one(TicketTable).set_activity(ticket_id, None)
 
     def replace_ticket(self, ticket: Ticket) -> None:
-        """A ticket changed elsewhere (the detail view): its newer copy goes to the store, the row follows."""
+        """The agent changed a ticket (the detail view): the newer copy goes to the store, the row follows;
+        the agent saw the change, so it is no activity to mark."""
+        self.cstar.seen.opened(ticket)
         self.cstar.store.put(ticket)
 
     def remove_ticket(self, ticket_id: str) -> None:
