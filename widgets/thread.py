@@ -100,6 +100,7 @@ class MessageThread(ScrollView, can_focus=True):
         "message-thread--internal-label",
         "message-thread--internal-body",
         "message-thread--note",
+        "message-thread--new-label",
     }
 
     DEFAULT_CSS = """
@@ -119,6 +120,7 @@ class MessageThread(ScrollView, can_focus=True):
         & > .message-thread--internal-label { color: $background; background: $warning; text-style: bold; }
         & > .message-thread--internal-body { background: $warning 12%; }
         & > .message-thread--note { color: $text-muted; text-style: italic; }
+        & > .message-thread--new-label { color: $background; background: $accent; text-style: bold; }
     }
     """
 
@@ -150,6 +152,7 @@ class MessageThread(ScrollView, can_focus=True):
         self.expand_inline = expand_inline
         self._blocks: list[_Block] = [_make_block(m) for m in messages]
         self._expanded: set[str] = set()
+        self._new: set[str] = set()
         self._rows: list[tuple[int, int, str]] = []
         self._block_starts: list[int] = []
         self._layout_width = -1
@@ -176,16 +179,25 @@ class MessageThread(ScrollView, can_focus=True):
             fixed = now
             self.now = lambda: fixed
         self._blocks = [_make_block(m, whole=m.id in self._expanded) for m in messages]
+        self._new = set()
         self._invalidate()
         self._scroll_to_end()
 
-    def append_message(self, message: Message) -> None:
-        """Add a message at the bottom; follow it if the view was already at the bottom."""
+    def append_message(self, message: Message, *, new: bool = False) -> None:
+        """Add a message at the bottom; follow it if the view was already at the bottom, else stay put.
+        `new` marks it NEW (it arrived while the ticket was open)."""
         at_end = self.scroll_y >= self.max_scroll_y
         self._blocks.append(_make_block(message))
-        self._invalidate()
+        if new:
+            self._new.add(message.id)
+        self._invalidate(keep_position=not at_end)
         if at_end:
             self._scroll_to_end()
+
+    @property
+    def new_ids(self) -> frozenset[str]:
+        """Messages marked NEW."""
+        return frozenset(self._new)
 
     def expand(self, message_id: str) -> bool:
         """Show the whole of a message in place (no truncation). Returns False if it isn't shown."""
@@ -345,6 +357,9 @@ class MessageThread(ScrollView, can_focus=True):
         kind = _SENDER_LABEL.get(message.sender, one_line(str(message.sender), 12))
         when = f"{relative_time(message.created_at, now)} · {absolute_time(message.created_at)}"
         segments: list[Segment] = []
+        if message.id in self._new:
+            segments.append(Segment(" NEW ", self._style("message-thread--new-label")))
+            segments.append(Segment(" ", base))
         if message.is_internal:
             segments.append(Segment(" INTERNAL NOTE ", self._style("message-thread--internal-label")))
             segments.append(Segment(" ", base))

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from api.errors import ApiError, UnreadableTicketError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
 from app.drafts import Mode
+from app.screens.detail_live import LiveTicket
 from app.screens.edit_ticket import (
     ADD_KEY,
     TYPE_ID,
@@ -79,7 +80,7 @@ class DetailCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class TicketDetailScreen(Screen[None]):
+class TicketDetailScreen(LiveTicket, Screen[None]):
     COMMANDS: ClassVar = {DetailCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: the app opens the composer before it hands on the keys typed after `r` or `i`, so a
@@ -105,6 +106,7 @@ class TicketDetailScreen(Screen[None]):
         self.ticket_id = ticket_id
         self.ticket: Ticket | None = None
         self._source = source
+        self._poll_timer = None
 
     @property
     def cstar(self) -> CStarApp:
@@ -122,6 +124,7 @@ class TicketDetailScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(MessageThread).focus()
         self._load(self.ticket_id)
+        self._schedule_poll()
 
     # --- loading and showing ------------------------------------------------------------------
 

@@ -1,0 +1,93 @@
+"""The open ticket stays live: read again every interval, what moved shown without moving the thread.
+
+A mixin of the detail screen (kept apart so that screen stays about actions). It needs of the screen:
+`ticket`, `ticket_id`, `cstar`, `_to_list()`, and the header, notice and thread widgets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.timer import Timer
+
+from api.errors import ApiError
+from api.models import Ticket
+from widgets.thread import MessageThread
+from widgets.ticket_header import TicketHeader
+from widgets.unreadable_notice import UnreadableNotice
+
+if TYPE_CHECKING:
+    from app.tui import CStarApp
+
+__all__ = ["LiveTicket"]
+
+
+class LiveTicket:
+    ticket: Ticket | None
+    ticket_id: str
+    _poll_timer: Timer | None
+
+    if TYPE_CHECKING:
+        cstar: CStarApp
+        workers: Any
+
+        def set_timer(self, delay: float, callback: Any) -> Timer: ...
+        def query_one(self, selector: Any) -> Any: ...
+        def _to_list(self, ticket: Ticket) -> None: ...
+
+    def _schedule_poll(self) -> None:
+        poller = self.cstar.poller
+        if poller.enabled and self._poll_timer is None:
+            self._poll_timer = self.set_timer(poller.delay(), self._poll_due)
+
+    def live_changed(self) -> None:
+        """Live updates were turned on or off."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        self._schedule_poll()
+
+    def _poll_due(self) -> None:
+        self._poll_timer = None
+        if not self.cstar.poller.enabled:
+            return
+        if any(worker.is_running and worker.group != "detail-poll" for worker in self.workers):
+            self._schedule_poll()  # the agent's own load or change goes first
+            return
+        self.poll_now()
+
+    @work(exclusive=True, group="detail-poll", exit_on_error=False)
+    async def poll_now(self) -> None:
+        """Read the open ticket again; show what moved, new messages marked NEW, without moving the thread.
+
+        The API has no way to read a ticket without its messages, so this is one request per interval;
+        the thread is only touched when `messageCount` or `updatedAt` moved."""
+        ticket_id = self.ticket_id
+        try:
+            fresh = await self.cstar.client.get_ticket(ticket_id, expand=("customer",))
+        except ApiError:
+            return  # the header says offline; the next interval tries again
+        finally:
+            self._schedule_poll()
+        shown = self.ticket
+        if ticket_id != self.ticket_id or shown is None or shown.id != fresh.id:
+            return  # walked on with ] or [ meanwhile, or not loaded yet
+        if fresh.updated_at <= shown.updated_at and fresh.message_count == shown.message_count:
+            return
+        self._show_arrivals(shown, fresh)
+        self._to_list(fresh)
+
+    def _show_arrivals(self, shown: Ticket, fresh: Ticket) -> None:
+        old = shown.messages or []
+        new = fresh.messages or []
+        thread = self.query_one(MessageThread)
+        if [m.id for m in new[:len(old)]] == [m.id for m in old]:
+            for message in new[len(old):]:
+                thread.append_message(message, new=True)
+        else:  # something was removed or reordered: show the thread as it is now
+            thread.set_messages(new)
+        self.query_one(UnreadableNotice).show_items(fresh.unreadable_messages)
+        self.ticket = fresh
+        header = self.query_one(TicketHeader)
+        header.show(fresh)
