@@ -81,7 +81,7 @@ class Store:
                 yield self._db
             except BaseException:
                 self._depth = 0
-                # An interrupted write (a spent budget) may have rolled the transaction back already.
+                # A write stopped by a time limit may have been rolled back by SQLite already.
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
