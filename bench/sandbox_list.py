@@ -7,7 +7,7 @@ Two data sets: the 300-ticket demo and a 100,000-ticket team (`--quick`: 10,000)
 median and p95. A search is timed cold (its cached match list dropped before each request: what the first
 page of a new search costs) and warm (the next page of the same search). "loop max" is the longest the
 caller's event loop stood still during a scenario (a task ticking every millisecond): in the app that loop
-is the TUI's, and the sandbox's SQLite work runs off it.
+is the TUI's, and the sandbox answers on it (a request's SQLite work is stopped after 0.1 s of CPU).
 """
 
 from __future__ import annotations

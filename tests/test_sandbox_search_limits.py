@@ -25,9 +25,9 @@ from tests.test_sandbox_access import assert_envelope, base
 from tests.test_sandbox_store import v2_file
 
 T = TypeVar("T")
-# The fixed code answers these in milliseconds; the old one took seconds, and a busy CI machine can
-# stretch milliseconds several times over but not to this.
-LOOP_LAG_BOUND = 0.5
+# The fixed code holds the loop for milliseconds, and for 0.1 s of CPU at the very most (a search it stops);
+# the old one held it for seconds. A busy CI machine stretches the first several times over, not to this.
+LOOP_LAG_BOUND = 1.0
 
 
 async def with_loop_lag(request: Awaitable[T]) -> tuple[T, float]:
@@ -124,8 +124,7 @@ async def test_titles_stored_before_the_limits_cost_a_search_no_more_than_others
 def repetitive() -> Iterator[Sandbox]:
     """The worst text the limits allow, many times over: every title one letter 500 times, so every
     ticket matches every trigram of a search at every position."""
-    # Stopped after half a second (1 s by default): the search below takes seconds, the others milliseconds.
-    sb = create_sandbox(empty=True, rate_limit=0, request_seconds=0.5)
+    sb = create_sandbox(empty=True, rate_limit=0)
     titles = ["A needle in the haystack"] + ["x" * TITLE_MAX] * 10_000
     insert_tickets(sb, FIXED_NOW, [{"id": f"tkt_REP{i:09d}", "title": title, "customer_name": "Mallory",
                                     "search_text": search_text(title, "Mallory")} for i, title in enumerate(titles)])

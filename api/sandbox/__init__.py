@@ -86,7 +86,6 @@ class Sandbox:
     def close(self) -> None:
         if self.webhooks is not None:
             self.webhooks.close()
-        self.api.close()
         self.store.close()
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import logging
 import math
 import sqlite3
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -32,11 +29,12 @@ from .store import StatementTimeout, Store
 log = logging.getLogger("cstar.sandbox")
 
 MAX_BODY_BYTES = 1024 * 1024
-# A request's statements are stopped after this long (400 search_too_broad for a search, else 503). They
-# run off the event loop, so this bounds how long other requests queue, not how long the loop stands still:
-# at 100,000 tickets a first search page takes 15-60 ms (p95 under 150 ms on a loaded 2-core machine).
-REQUEST_SECONDS = 1.0
-T = TypeVar("T")
+# The sandbox answers on the caller's event loop (in the app, the TUI's): a request's SQLite work is
+# stopped after this much CPU time (400 search_too_broad for a search, else 503), checked by the progress
+# handler between VM steps and so between the rows FTS5 matches, each of which is short (folding.py).
+# CPU time, not wall time, so a busy machine doesn't refuse what an idle one answers; at 100,000 tickets
+# the broadest ordinary searches take a third of it (bench/sandbox_list.py).
+REQUEST_SECONDS = 0.1
 WRITE_KINDS = ("secret", "restricted")
 DELETE_KINDS = ("secret",)
 
@@ -74,7 +72,6 @@ class SandboxApi:
         self.idempotency = Idempotency(store, clock=lambda: clock().timestamp())
         # Called between claiming an idempotency key and doing the write; the fault mode uses it.
         self.before_write: Callable[[], Awaitable[None]] | None = None
-        self._db_thread: ThreadPoolExecutor | None = None
 
     # --- envelope -------------------------------------------------------------------------------
 
@@ -110,7 +107,7 @@ class SandboxApi:
 
     async def _run(self, request: Request, request_id: str, handler: Handler,
                    permission: tuple[str, ...] | None, has_body: bool) -> Response:
-        caller = await self._on_db_thread(self._authenticate, request)
+        caller = self._authenticate(request)
         wait = self.limiter.take(caller.key)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
@@ -129,64 +126,29 @@ class SandboxApi:
             body = jsonbody.parse(raw)
         idem_key = request.headers.get("idempotency-key") if request.method in ("POST", "PATCH") else None
         if idem_key is None:
-            return await self._on_db_thread(self._respond, handler, request, caller, body, request_id, None)
-        replay = await self._on_db_thread(self.idempotency.begin, caller.key, idem_key,
-                                          fingerprint(request.method, request.url.path, raw))
+            return self._envelope(self._handle(handler, request, caller, body), request_id)
+        replay = self.idempotency.begin(caller.key, idem_key,
+                                        fingerprint(request.method, request.url.path, raw))
         if replay is not None:
             return Response(replay.body, status_code=replay.status, media_type="application/json",
                             headers={"Request-Id": request_id, "Idempotent-Replayed": "true"})
-        # The claim is always settled, so no request that failed (in any way) locks its key: by `_respond`
-        # once the write is handed to the database thread (where it runs even if this request is then
-        # cancelled, as a real server's write outlives its client), here if it never got that far.
-        handed_over = False
+        # Whatever happens from here on, the claim is settled: kept for a 2xx, released otherwise, so a
+        # request that failed in any way (an error while answering one included) never locks its key.
+        status, stored = 500, b""
         try:
             if self.before_write is not None:
                 await self.before_write()
-            job = self._submit(self._respond, handler, request, caller, body, request_id, idem_key)
-            handed_over = True
-            return await asyncio.shield(job)
-        finally:
-            if not handed_over:
-                await asyncio.shield(self._submit(self.idempotency.finish, caller.key, idem_key, 500, b""))
-
-    # --- the database thread --------------------------------------------------------------------
-    # SQLite runs on the caller's thread, and in the app the caller is the TUI's event loop: a statement
-    # that runs 50 ms freezes the screen 50 ms. A time limit can't bound that well (FTS5 matches within one
-    # VM step, so the progress handler only sees the gaps between rows), so every statement a request runs
-    # goes to one thread of its own instead; sqlite3 releases the GIL while a statement runs, and the loop
-    # goes on. One thread, so requests reach the database in order, one at a time, as they did.
-
-    def _submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        if self._db_thread is None:
-            self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cstar-sandbox-db")
-        return asyncio.get_running_loop().run_in_executor(self._db_thread, functools.partial(fn, *args))
-
-    async def _on_db_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._submit(fn, *args)
-
-    def close(self) -> None:
-        """Stop the database thread (after the work it was given)."""
-        if self._db_thread is not None:
-            self._db_thread.shutdown(wait=True)
-            self._db_thread = None
-
-    def _respond(self, handler: Handler, request: Request, caller: Caller, body: dict[str, Any] | None,
-                 request_id: str, idem_key: str | None) -> Response:
-        """On the database thread: the handler, its answer, and the settling of the Idempotency-Key claim."""
-        status, stored = 500, b""
-        try:
             try:
                 response = self._envelope(self._handle(handler, request, caller, body), request_id)
             except ApiProblem as problem:
                 response = self._error(problem, request_id)
             status, stored = response.status_code, bytes(response.body)
-            return response
         finally:
-            if idem_key is not None:
-                self.idempotency.finish(caller.key, idem_key, status, stored)
+            self.idempotency.finish(caller.key, idem_key, status, stored)
+        return response
 
     def _handle(self, handler: Handler, request: Request, caller: Caller, body: dict[str, Any] | None) -> Result:
-        """The handler, its statements stopped after `request_seconds`: other requests wait for this thread."""
+        """The handler, its SQLite work stopped after `request_seconds` of CPU (it runs on the caller's loop)."""
         try:
             with self.store.time_limit(self.request_seconds):
                 return handler(request, caller, body)
@@ -194,7 +156,7 @@ class SandboxApi:
             log.warning("sandbox request stopped: %s %s ran past %g s in SQLite", request.method,
                         request.url.path, self.request_seconds)
             if request.method == "GET" and request.query_params.get("search"):
-                raise invalid("This search matches too much text to answer in time; make it more specific "
+                raise invalid("This search matches too much text to answer quickly; make it more specific "
                               "(a rarer word, or a filter).", "search", "search_too_broad") from None
             raise ApiProblem(503, "api_error", "request_too_costly",
                              "This request would hold the sandbox too long; it was stopped and changed nothing.",
