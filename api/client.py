@@ -24,6 +24,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .credentials import CredentialError, check_api_key
 from .errors import (
     ApiError,
     ClientValidationError,
@@ -181,6 +182,10 @@ class HelpdeskClient:
             raise ClientValidationError("a team ID is required", param="teamId")
         if not api_key or not api_key.strip():
             raise ClientValidationError("an API key is required", param="apiKey")
+        try:
+            api_key = check_api_key(api_key)  # a stray newline or no-break space would fail in the HTTP stack
+        except CredentialError as exc:
+            raise ClientValidationError(f"the API key {exc}", param="apiKey") from None
         if not base_url.lower().startswith(("http://", "https://")):
             raise ClientValidationError("the base URL must start with http:// or https://", param="baseUrl")
         if max_retries < 0 or timeout <= 0 or max_pages < 1:
