@@ -31,6 +31,7 @@ from .errors import (
     ConnectionFailedError,
     IdempotencyConflictError,
     MalformedResponseError,
+    MaskingLogFilter,
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
@@ -46,6 +47,7 @@ from .models import DeleteResult, Message, MessageCreate, Page, Pagination, Tick
 __all__ = ["EventHook", "HelpdeskClient", "parse_retry_after"]
 
 log = logging.getLogger("cstar.client")
+log.addFilter(MaskingLogFilter())  # an observer's exception may quote the key: see errors.MaskingLogFilter
 
 EventHook = Callable[[str, dict[str, Any]], None]
 
