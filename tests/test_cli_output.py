@@ -170,3 +170,23 @@ def test_a_crash_report_masks_a_key_of_no_known_shape(tmp_path: Path) -> None:
     assert "return code 1" in done.stdout and "RuntimeError: boom while holding …7890" in output, output
     assert "key = '…7890'" in output and "'Bearer …7890'" in output, output
     assert_hidden(key, output)
+
+
+async def test_profile_names_and_values_from_the_file_are_cleaned_in_the_palette(sandbox: object,
+                                                                                   tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+
+    from tests.helpers import make_app, settle
+    from tests.hostile_corpus import check_painted
+    from tests.test_config_app import loaded
+
+    config = loaded(tmp_path, '[profiles."w\\u001b]0;pwned\\u0007\\u202e"]\nbase_url = "http://127.0.0.1:9"\n'
+                              'team_id = "t\\u009b31m\\u001b[2J"\n')
+    app = make_app(sandbox, config=config)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"switch")
+        await settle(pilot, lambda: app.screen.query_one("CommandList").option_count >= 2)
+        text = check_painted(app)
+        assert "Switch profile: w␛]0;pwned␇⟨RLO⟩" in text and "t⟨9B⟩31m␛[2J" in text
