@@ -24,7 +24,7 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
-from .credentials import CredentialError, check_api_key
+from .credentials import CredentialError, check_api_key, check_base_url
 from .errors import (
     ApiError,
     ClientValidationError,
@@ -188,8 +188,10 @@ class HelpdeskClient:
             api_key = check_api_key(api_key)  # a stray newline or no-break space would fail in the HTTP stack
         except CredentialError as exc:
             raise ClientValidationError(f"the API key {exc}", param="apiKey") from None
-        if not base_url.lower().startswith(("http://", "https://")):
-            raise ClientValidationError("the base URL must start with http:// or https://", param="baseUrl")
+        try:
+            base_url = check_base_url(base_url)  # `http://` or `http://[::1` would fail later, inside httpx
+        except CredentialError as exc:
+            raise ClientValidationError(f"the base URL {exc}", param="baseUrl") from None
         if max_retries < 0 or timeout <= 0 or max_pages < 1:
             raise ValueError("max_retries must be >= 0, timeout > 0 and max_pages >= 1")
         self.base_url = base_url.rstrip("/")

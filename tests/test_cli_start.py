@@ -9,6 +9,7 @@ sandbox served on loopback.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -151,13 +152,16 @@ def test_a_bad_key_is_one_line_naming_its_source_and_the_problem(source: str, tm
     assert "\x1b" not in done.stderr
 
 
-def test_the_client_refuses_a_key_it_could_not_send() -> None:
+async def test_the_client_refuses_a_key_or_base_url_it_could_not_use() -> None:
     from api.errors import ClientValidationError
 
     with pytest.raises(ClientValidationError, match=r"has a space character \(U\+00A0\) at character 13"):
         HelpdeskClient("http://127.0.0.1:9", "team_acme", "sk_live_0123\u00a0456789abcdefA1b2")
-    client = HelpdeskClient("http://127.0.0.1:9", "team_acme", f"{KEY}\n")  # trimmed, as everywhere
-    assert "Bearer " + KEY == client._http.headers["Authorization"]
+    async with HelpdeskClient("http://127.0.0.1:9", "team_acme", f"{KEY}\n") as client:  # trimmed, as everywhere
+        assert "Bearer " + KEY == client._http.headers["Authorization"]
+    for url, problem in BAD_URLS.items():  # used as a library, the client says the same as the command line
+        with pytest.raises(ClientValidationError, match=re.escape(f"the base URL {problem}")):
+            HelpdeskClient(url, "team_acme", KEY)
 
 
 def test_check_api_key_trims_and_keeps_a_good_key() -> None:
