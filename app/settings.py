@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -156,7 +157,8 @@ def checked_base_url(url: str, where: str) -> str:
     except CredentialError as exc:
         from api.clean_text import one_line
 
-        raise SettingsError(f"The base URL {where} ({one_line(url.strip(), 80)}) {exc}.") from None
+        shown = re.sub(r"^([^:/?#]*://)[^/?#]*@", r"\1…@", url.strip())  # never a password given in the URL
+        raise SettingsError(f"The base URL {where} ({one_line(shown, 80)}) {exc}.") from None
 
 
 def checked_api_key(key: str, where: str) -> str:

@@ -208,6 +208,13 @@ def test_a_bad_base_url_from_flag_env_or_profile_is_one_sentence(url: str) -> No
     assert [str(problem) for problem in broken.value.problems] == [f"profiles.w.base_url: {BAD_URLS[url]}: {EXAMPLE}"]
 
 
+def test_a_password_in_a_base_url_is_not_quoted_back() -> None:
+    with pytest.raises(settings_mod.SettingsError) as bad:
+        settings_mod.resolve(run.build_parser().parse_args(["--base-url", "https://dana:hunter2@x.example"]), {})
+    assert "(https://…@x.example) holds a user name or password" in str(bad.value)
+    assert "hunter2" not in str(bad.value) and "dana" not in str(bad.value)
+
+
 # Each place a base URL comes in, with one of the bad URLs.
 URL_SOURCES = {"flag": "ftp://x", "env": "http://", "profile": "http://[::1", "init-flag": "not-a-url",
                "init-answer": "http://x:99999"}
