@@ -22,7 +22,7 @@ from textual.widgets import Input
 
 from api.clean_text import one_line
 from app.config import APP_NAME, LoadedConfig
-from app.masking import for_terminal
+from app.masking import for_terminal, say
 
 if TYPE_CHECKING:
     from app.canned import Canned
@@ -234,8 +234,6 @@ def open_macro_search(app: Any, macros: Iterable[Canned], chosen: Callable[[Cann
 
 
 def print_problems(problems: Iterable[str]) -> None:
-    from app.masking import say
-
     for problem in problems:
         with contextlib.suppress(OSError):
             say(f"warning: {problem}")
