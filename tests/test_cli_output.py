@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,7 @@ ODD_KEYS = ["abc-def-123456", "sk_live_abc-def-0123456789", "sk_live_abcd1234", 
 
 
 @pytest.fixture(scope="module")
-def refusing_url() -> object:
+def refusing_url() -> Iterator[str]:
     with served(refusing_app) as url:
         yield url
 
