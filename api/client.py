@@ -24,12 +24,14 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
+from .credentials import CredentialError, check_api_key, check_base_url
 from .errors import (
     ApiError,
     ClientValidationError,
     ConnectionFailedError,
     IdempotencyConflictError,
     MalformedResponseError,
+    MaskingLogFilter,
     NotFoundError,
     RateLimitError,
     RequestTimeoutError,
@@ -58,6 +60,7 @@ from .models import (
 __all__ = ["EventHook", "HelpdeskClient", "parse_retry_after"]
 
 log = logging.getLogger("cstar.client")
+log.addFilter(MaskingLogFilter())  # an observer's exception may quote the key: see errors.MaskingLogFilter
 
 EventHook = Callable[[str, dict[str, Any]], None]
 
@@ -198,8 +201,14 @@ class HelpdeskClient:
             raise ClientValidationError("a team ID is required", param="teamId")
         if not api_key or not api_key.strip():
             raise ClientValidationError("an API key is required", param="apiKey")
-        if not base_url.lower().startswith(("http://", "https://")):
-            raise ClientValidationError("the base URL must start with http:// or https://", param="baseUrl")
+        try:
+            api_key = check_api_key(api_key)  # a stray newline or no-break space would fail in the HTTP stack
+        except CredentialError as exc:
+            raise ClientValidationError(f"the API key {exc}", param="apiKey") from None
+        try:
+            base_url = check_base_url(base_url)  # `http://` or `http://[::1` would fail later, inside httpx
+        except CredentialError as exc:
+            raise ClientValidationError(f"the base URL {exc}", param="baseUrl") from None
         if max_retries < 0 or timeout <= 0 or max_pages < 1:
             raise ValueError("max_retries must be >= 0, timeout > 0 and max_pages >= 1")
         self.base_url = base_url.rstrip("/")

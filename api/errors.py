@@ -7,8 +7,10 @@ contain an API key; every message passes through `mask_secrets` before it is sto
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+import traceback
 from typing import Any, ClassVar
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "IdempotencyConflictError",
     "InvalidRequestError",
     "MalformedResponseError",
+    "MaskingLogFilter",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -97,6 +100,23 @@ def mask_secrets(text: str) -> str:
     text = _KEY_RE.sub(lambda m: mask_secret(m.group(0)), text)
     text = _GLUED_KEY_RE.sub(lambda m: mask_secret(m.group(0)), text)
     return _BEARER_RE.sub(lambda m: m.group(1) + mask_secret(m.group(2)), text)
+
+
+class MaskingLogFilter(logging.Filter):
+    """Masks keys in a record's message and traceback before any handler formats them.
+
+    Attached to a logger whose records may quote an exception from elsewhere (an observer's, say), which
+    could hold the key in use. The traceback is formatted here, masked, and kept as the record's
+    `exc_text`, which the standard Formatter prints instead of formatting `exc_info` itself.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_secrets(record.getMessage())
+        record.args = ()
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            text = "".join(traceback.format_exception(*record.exc_info))
+            record.exc_text = mask_secrets(text.removesuffix("\n"))
+        return True
 
 
 def _sentence(text: str) -> str:

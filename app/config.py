@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from api.credentials import CredentialError, check_api_key, check_base_url
 from api.errors import mask_secrets
 from api.filters import FilterSyntaxError, parse
 
@@ -85,9 +86,23 @@ class Profile(_Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/") if value else value
+        if value is None:
+            return value
+        try:
+            return check_base_url(value)
+        except CredentialError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("api_key")
+    @classmethod
+    def _usable_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # Trimmed here, so the key read from the file is the key sent; never quoted back when it is wrong.
+        if value is None:
+            return value
+        try:
+            return SecretStr(check_api_key(value.get_secret_value()))
+        except CredentialError as exc:
+            raise ValueError(f"the key {exc}") from None
 
     @field_validator("api_key_cmd")
     @classmethod

@@ -19,6 +19,7 @@ from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider, S
 from textual.content import Content
 from textual.widgets import Input
 
+from api.clean_text import one_line
 from app.config import APP_NAME, LoadedConfig
 from app.masking import for_terminal
 
@@ -93,7 +94,7 @@ async def switch_profile(app: CStarApp, name: str) -> None:
     loaded = app.config
     profile = loaded.file.profile(name) if loaded is not None else None
     if profile is None:
-        app.notify(f"There is no profile named {name!r}.", severity="error", markup=False)
+        app.notify(one_line(f"There is no profile named {name!r}."), severity="error", markup=False)
         return
     try:
         if profile.is_sandbox(name):
@@ -102,10 +103,11 @@ async def switch_profile(app: CStarApp, name: str) -> None:
             # api_key_cmd may take a while (a password manager): not on the event loop.
             settings = await asyncio.to_thread(settings_for_profile, name, profile)
     except SettingsError as exc:
-        app.notify(str(exc), title=f"Cannot switch to {name}", severity="error", markup=False, timeout=10)
+        app.notify(for_terminal(str(exc)), title=one_line(f"Cannot switch to {name}"), severity="error",
+                   markup=False, timeout=10)
         return
     await app.reconnect(settings)
-    app.notify(f"Switched to profile {name}", markup=False, timeout=3)
+    app.notify(one_line(f"Switched to profile {name}"), markup=False, timeout=3)
 
 
 class ProfileCommands(Provider):
@@ -128,8 +130,9 @@ class ProfileCommands(Provider):
             if profile is None:
                 continue
             where = "the embedded sandbox" if profile.is_sandbox(name) else f"{profile.base_url} {profile.team_id}"
-            help_text = f"{where}{' (current)' if name == current else ''}"
-            commands.append((f"Switch profile: {name}", help_text,
+            # Names and values from the file are shown cleaned, like any text that isn't the app's own.
+            help_text = one_line(f"{where}{' (current)' if name == current else ''}")
+            commands.append((f"Switch profile: {one_line(name)}", help_text,
                              partial(app.run_worker, partial(switch_profile, app, name), group="profile-switch")))
         return commands
 

@@ -23,6 +23,7 @@ from api.errors import mask_secret, remember_secret
 from app.config import ConfigError, ConfigFile, Profile, config_path, load_config, parse_config
 from app.config_keys import KeySourceError, profile_key, write_private
 from app.masking import MaskingArgumentParser, for_terminal, say
+from app.settings import SettingsError, checked_api_key, checked_base_url
 
 __all__ = ["main", "render", "toml_key", "toml_value"]
 
@@ -171,7 +172,9 @@ def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
     if name in loaded.file.profiles and not args.force:
         return fail(f"{path} already has a profile named {name!r}: pass --force to replace it, or --profile NAME.")
     try:
+        # A base URL or key that can't work is said at once (exit 2), before the next question.
         base_url = args.base_url or asker.ask("Base URL of the cStar API", DEFAULT_BASE_URL)
+        base_url = checked_base_url(base_url, "from --base-url" if args.base_url else "given")
         team_id = args.team or asker.ask("Team ID")
         key_fields: dict[str, str] = {}
         if args.api_key_env:
@@ -179,11 +182,15 @@ def _init_command(args: argparse.Namespace, stdin: TextIO, stderr: TextIO,
         elif args.api_key_cmd:
             key_fields["api_key_cmd"] = args.api_key_cmd
         else:
-            key_fields["api_key"] = asker.ask("API key (sk_live_… or sk_test_…; not shown)", secret=True)
+            key = asker.ask("API key (sk_live_… or sk_test_…; not shown)", secret=True)
+            key_fields["api_key"] = checked_api_key(key, "given")
         agent_id = args.agent_id or asker.ask("Your agent ID (agt_…; for assignee:me and your replies; optional)")
         agent_name = args.agent_name or asker.ask("Your name on replies (optional)")
     except (EOFError, KeyboardInterrupt):
         return fail("init stopped before every answer was given; nothing was written.")
+    except SettingsError as exc:
+        say(f"{exc} Nothing was written.", file=stderr)
+        return 2
     fields: dict[str, Any] = {"base_url": base_url, "team_id": team_id, **key_fields,
                               "agent_id": agent_id or None, "agent_name": agent_name or None}
     try:

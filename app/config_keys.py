@@ -16,7 +16,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from api.errors import mask_secrets
+from api.credentials import CredentialError, check_api_key
+from api.errors import mask_secrets, remember_secret
 from app.config import Profile
 
 __all__ = ["KEY_COMMAND_TIMEOUT", "KeySourceError", "profile_key", "run_key_command", "write_private"]
@@ -49,9 +50,18 @@ def run_key_command(command: str, field: str, timeout: float = KEY_COMMAND_TIMEO
         raise KeySourceError(f"{field}: {program!r} failed with exit status {result.returncode} (its output is not "
                              "shown, as it may hold the key; run the command yourself to see why)")
     text = result.stdout.decode("utf-8", errors="replace")
-    key = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    key = next((line for line in text.splitlines() if line.strip()), "")
     if not key:
         raise KeySourceError(f"{field}: {program!r} printed nothing on stdout")
+    return _checked(key, f"{field}: the key printed by {program!r}")
+
+
+def _checked(key: str, where: str) -> str:
+    try:
+        key = check_api_key(key)
+    except CredentialError as exc:
+        raise KeySourceError(f"{where} {exc}") from None
+    remember_secret(key)
     return key
 
 
@@ -60,13 +70,15 @@ def profile_key(name: str, profile: Profile, environ: Mapping[str, str] | None =
     """The profile's key, or None when it names no key source (flags or CSTAR_API_KEY must give one)."""
     env = os.environ if environ is None else environ
     if profile.api_key is not None:
+        remember_secret(profile.api_key.get_secret_value())
         return profile.api_key.get_secret_value()
     if profile.api_key_env:
-        value = env.get(profile.api_key_env, "").strip()
-        if not value:
+        value = env.get(profile.api_key_env, "")
+        if not value.strip():
             raise KeySourceError(f"profiles.{name}.api_key_env: the environment variable {profile.api_key_env} "
                                  "is not set")
-        return value
+        return _checked(value, f"profiles.{name}.api_key_env: the key in the environment variable "
+                               f"{profile.api_key_env}")
     if profile.api_key_cmd:
         return run_key_command(profile.api_key_cmd, f"profiles.{name}.api_key_cmd", timeout)
     return None

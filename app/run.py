@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from app import settings as settings_mod
-from app.config import ConfigError, LoadedConfig, config_path, load_config
+from app.config import CONFIG_ENV, ConfigError, LoadedConfig, config_path, load_config
 from app.masking import MaskingArgumentParser, say
 
 if TYPE_CHECKING:
@@ -42,9 +42,27 @@ def _say(text: str) -> None:
     say(text)
 
 
+def warn_about_key_flag(key: str) -> None:
+    """`--help` says it, but who reads it again: a key on the command line is in `ps` and the shell history."""
+    from api.clean_text import one_line
+    from api.errors import mask_secret
+
+    _say(f"warning: --api-key {one_line(mask_secret(key.strip()), 40)} can be read by other users in the process "
+         "list and stays in your shell history: prefer CSTAR_API_KEY, or a profile's api_key_env / api_key_cmd.")
+
+
 def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:
     """The config, or None when it is broken (then reported; `--demo` goes on with the sandbox)."""
-    path = config_path(environ)
+    env = os.environ if environ is None else environ
+    path = config_path(env)
+    if env.get(CONFIG_ENV) and not path.exists():
+        # Named on purpose, so not the first run: a typo here would otherwise open the sandbox unasked.
+        missing = (f"{path} does not exist (CSTAR_CONFIG names it): `cstar-tui config init` writes it, "
+                   "or unset CSTAR_CONFIG to use the default file.")
+        if args.demo:
+            return LoadedConfig(path=path, warnings=[f"{missing} Starting on the embedded sandbox (--demo)."])
+        _say(missing)
+        return None
     try:
         loaded = load_config(path)
     except ConfigError as exc:
@@ -67,6 +85,8 @@ def run_app(argv: Sequence[str]) -> int:
 
         return config_main(argv[1:])
     args = build_parser().parse_args(argv)
+    if args.api_key:
+        warn_about_key_flag(args.api_key)
     loaded = load(args)
     if loaded is None:
         return 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,6 +27,13 @@ ENV = {
     "api_key": "CSTAR_API_KEY",
     "agent_id": "CSTAR_AGENT_ID",
     "agent_name": "CSTAR_AGENT_NAME",
+}
+FLAGS = {
+    "base_url": "--base-url",
+    "team_id": "--team",
+    "api_key": "--api-key",
+    "agent_id": "--agent-id",
+    "agent_name": "--agent-name",
 }
 PROFILE_ENV = "CSTAR_PROFILE"
 
@@ -100,7 +108,16 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
         return None
     picked = pick_profile(args, env, config)
     name, profile = picked if picked else (None, None)
-    values: dict[str, str | None] = {n: getattr(args, n, None) or env.get(var) or None for n, var in ENV.items()}
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for key, var in ENV.items():
+        flag_value = getattr(args, key, None)
+        values[key] = flag_value or env.get(var) or None
+        sources[key] = FLAGS[key] if flag_value else var
+    if values["base_url"]:
+        values["base_url"] = checked_base_url(values["base_url"], f"from {sources['base_url']}")
+    if values["api_key"]:
+        values["api_key"] = checked_api_key(values["api_key"], f"from {sources['api_key']}")
     from_profile = profile is not None and not profile.is_sandbox(name or "")
     if from_profile and profile is not None:
         for key in ("team_id", "agent_id", "agent_name"):
@@ -129,6 +146,29 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
     return Settings(base_url=values["base_url"].rstrip("/"), team_id=values["team_id"] or "",
                     api_key=values["api_key"] or "", agent_id=values["agent_id"], agent_name=values["agent_name"],
                     profile=name if from_profile else None)
+
+
+def checked_base_url(url: str, where: str) -> str:
+    """The URL trimmed, or SettingsError: one sentence naming where it came from and what is wrong."""
+    from api.credentials import CredentialError, check_base_url
+
+    try:
+        return check_base_url(url)
+    except CredentialError as exc:
+        from api.clean_text import one_line
+
+        shown = re.sub(r"^([^:/?#]*://)[^/?#]*@", r"\1…@", url.strip())  # never a password given in the URL
+        raise SettingsError(f"The base URL {where} ({one_line(shown, 80)}) {exc}.") from None
+
+
+def checked_api_key(key: str, where: str) -> str:
+    """The key trimmed, or SettingsError: where it came from and what is wrong, never the key itself."""
+    from api.credentials import CredentialError, check_api_key
+
+    try:
+        return check_api_key(key)
+    except CredentialError as exc:
+        raise SettingsError(f"The API key {where} {exc}.") from None
 
 
 def _profile_key(name: str, profile: Profile, env: Mapping[str, str]) -> str | None:

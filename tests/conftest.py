@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         os.environ[var] = str(home / var.lower())
     os.environ["CSTAR_CONFIG"] = str(home / "config.toml")
+    (home / "config.toml").write_text("")  # named by CSTAR_CONFIG, so it must exist (an empty file: no profiles)
     for var in ("CSTAR_BASE_URL", "CSTAR_TEAM_ID", "CSTAR_API_KEY", "CSTAR_AGENT_ID", "CSTAR_AGENT_NAME",
                 "CSTAR_PROFILE"):
         os.environ.pop(var, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,7 @@ ODD_KEYS = ["abc-def-123456", "sk_live_abc-def-0123456789", "sk_live_abcd1234", 
 
 
 @pytest.fixture(scope="module")
-def refusing_url() -> object:
+def refusing_url() -> Iterator[str]:
     with served(refusing_app) as url:
         yield url
 
@@ -139,3 +140,54 @@ def test_config_show_prints_hostile_values_escaped_or_cleaned(tmp_path: Path) ->
     # Values keep their meaning as TOML escapes; the comment naming the command shows stand-ins.
     assert 'team_id = "t\\u009b31m\\u202e"' in done.stdout and 'agent_name = "\\u001b[2J"' in done.stdout
     assert "# key: printed by the command: pass show ␛]0;pwned␇" in done.stdout
+
+
+async def test_the_client_log_masks_the_key_an_observer_quotes(caplog: pytest.LogCaptureFixture) -> None:
+    key = "abc-def-1234567890"
+
+    def observer(name: str, details: dict[str, object]) -> None:
+        raise RuntimeError(f"observer saw Authorization: {key}")  # someone else's code, logged by the client
+
+    caplog.set_level("DEBUG")
+    transport = httpx.ASGITransport(app=refusing_app)
+    async with HelpdeskClient("http://hostile.test", "team_acme", key, transport=transport, max_retries=0,
+                              on_event=observer) as client:
+        with pytest.raises(AuthenticationError):
+            await client.list_tickets()
+    assert "on_event hook failed" in caplog.text and "observer saw Authorization: …7890" in caplog.text
+    assert_hidden(key, caplog.text)
+
+
+def test_a_crash_report_masks_a_key_of_no_known_shape(tmp_path: Path) -> None:
+    from tests.test_secrets import CRASHING_APP
+
+    key = "abc-def-1234567890"
+    script = tmp_path / "crash.py"
+    script.write_text(CRASHING_APP)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path), "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, str(script), key], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    output = done.stdout + done.stderr
+    assert "return code 1" in done.stdout and "RuntimeError: boom while holding …7890" in output, output
+    assert "key = '…7890'" in output and "'Bearer …7890'" in output, output
+    assert_hidden(key, output)
+
+
+async def test_profile_names_and_values_from_the_file_are_cleaned_in_the_palette(sandbox: object,
+                                                                                   tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+
+    from tests.helpers import make_app, settle
+    from tests.hostile_corpus import check_painted
+    from tests.test_config_app import loaded
+
+    config = loaded(tmp_path, '[profiles."w\\u001b]0;pwned\\u0007\\u202e"]\nbase_url = "http://127.0.0.1:9"\n'
+                              'team_id = "t\\u009b31m\\u001b[2J"\n')
+    app = make_app(sandbox, config=config)  # type: ignore[arg-type]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"switch")
+        await settle(pilot, lambda: app.screen.query_one("CommandList").option_count >= 2)
+        text = check_painted(app)
+        assert "Switch profile: w␛]0;pwned␇⟨RLO⟩" in text and "t⟨9B⟩31m␛[2J" in text

@@ -127,7 +127,7 @@ def test_a_bad_view_query_is_reported_with_the_view_name(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("text", "needle"), [
     ('theme = "nrod"\n', "theme: unknown theme 'nrod' (did you mean 'nord'?)"),
-    ('[profiles.w]\nbase_url = "ftp://x"\n', "profiles.w.base_url: must start with http:// or https://"),
+    ('[profiles.w]\nbase_url = "ftp://x"\n', "profiles.w.base_url: uses ftp://, but only http:// and https://"),
     (f'[profiles.w]\napi_key = "{KEY}"\napi_key_env = "K"\n', "give only one of api_key, api_key_env and "
                                                            "api_key_cmd"),
     ('[profiles.w]\napi_key_cmd = "pass \'unclosed"\n', "profiles.w.api_key_cmd: cannot be split"),

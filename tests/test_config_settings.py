@@ -155,8 +155,10 @@ def test_a_missing_key_command_says_which() -> None:
 def test_the_command_runs_without_a_shell(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     # In a shell the `;` would run touch; split by shlex it is just an argument to echo.
-    key = run_key_command(f"echo {CMD_KEY} ; touch {marker}", "f")
-    assert key.startswith(CMD_KEY) and not marker.exists()
+    # echo prints `KEY ; touch …` as one line, which is no key (it has spaces): refused, and nothing ran.
+    with pytest.raises(KeySourceError, match="has a space"):
+        run_key_command(f"echo {CMD_KEY} ; touch {marker}", "f")
+    assert not marker.exists()
 
 
 def test_a_profile_without_a_key_source_leaves_the_key_to_flags_or_environment() -> None:
