@@ -214,6 +214,7 @@ class MessageThread(ScrollView, can_focus=True):
         for index, block in enumerate(self._blocks):
             if block.message.id == message_id:
                 self.scroll_to(y=self._block_starts[index], animate=False, immediate=True, force=True)
+                self._sync_thumb()
                 return True
         return False
 
@@ -263,6 +264,7 @@ class MessageThread(ScrollView, can_focus=True):
             return
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
         self._at_end = True
+        self._sync_thumb()
 
     def _ensure_layout(self, *, keep_position: bool = False) -> None:
         if not self.scrollable_content_region.width:
@@ -289,6 +291,7 @@ class MessageThread(ScrollView, can_focus=True):
         if follow:
             self._pending_end = False
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
+            self._sync_thumb()
 
     @staticmethod
     def _note(block: _Block) -> str:
@@ -321,6 +324,16 @@ class MessageThread(ScrollView, can_focus=True):
         self._ensure_layout()
         if at_end:
             self._scroll_to_end()
+
+    def _sync_thumb(self) -> None:
+        # An immediate scroll_to sets scroll_y without its watcher, so Textual leaves the scrollbar's thumb
+        # where it was: at the top beside the last line, until the next scroll.
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_y
+
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        if shown:
+            self.call_after_refresh(self._sync_thumb)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
