@@ -5,6 +5,9 @@ One JSON file per ticket under `user_data_path("cstar-tui")/drafts/<profile>/`, 
 half a file. The draft also carries the Idempotency-Key of its send: the key is stored *before* the
 request goes out, so a send retried after a timeout, or after the app died waiting for the answer,
 replays the first request instead of posting the message twice.
+
+Two instances of the app on one profile share the directory: a ticket's draft is written only by the
+instance that holds its lock (`claim`; see app.draft_lock for why a lock, and how).
 """
 
 from __future__ import annotations
@@ -16,14 +19,18 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Hashable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.draft_lock import DraftLocked, DraftLocks
+
 if TYPE_CHECKING:
     from app.settings import Settings
 
-__all__ = ["Draft", "DraftStore", "Mode", "body_fingerprint", "drafts_for", "new_idempotency_key", "profile_slug"]
+__all__ = ["Draft", "DraftLocked", "DraftStore", "Mode", "body_fingerprint", "drafts_for", "new_idempotency_key",
+           "profile_slug"]
 
 Mode = Literal["public", "internal"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -108,6 +115,7 @@ class DraftStore:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._locks = DraftLocks(self.directory)
 
     @classmethod
     def for_settings(cls, settings: Settings, root: Path | None = None) -> DraftStore:
@@ -119,6 +127,38 @@ class DraftStore:
 
     def path(self, ticket_id: str) -> Path:
         return self.directory / _file_name(ticket_id)
+
+    # --- which instance writes a ticket's draft (app.draft_lock) ---------------------------------
+
+    def claim(self, ticket_id: str, holder: Hashable) -> bool:
+        """Hold this ticket's draft for `holder` (shared with this store's other holders); False when
+        another instance holds it, and then this one must neither write it nor send its pending reply."""
+        return self._locks.claim(_file_name(ticket_id), holder)
+
+    def release(self, ticket_id: str, holder: Hashable) -> None:
+        self._locks.release(_file_name(ticket_id), holder)
+
+    def release_all(self) -> None:
+        self._locks.release_all()
+
+    def holds(self, ticket_id: str) -> bool:
+        return self._locks.holds(_file_name(ticket_id))
+
+    @contextlib.contextmanager
+    def _writing(self, ticket_id: str) -> Iterator[None]:
+        """Writes by a caller that claimed nothing (a one-off) hold the lock for the write itself."""
+        if self.holds(ticket_id):
+            yield
+            return
+        once = object()
+        if not self.claim(ticket_id, once):
+            raise DraftLocked(f"the draft of {ticket_id} is open in another cstar-tui window")
+        try:
+            yield
+        finally:
+            self.release(ticket_id, once)
+
+    # --- the files ----------------------------------------------------------------------------
 
     def load(self, ticket_id: str) -> Draft | None:
         try:
@@ -136,7 +176,12 @@ class DraftStore:
             return None
 
     def save(self, draft: Draft) -> None:
+        """Write the draft atomically; DraftLocked when another instance holds it."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self._writing(draft.ticket_id):
+            self._write(draft)
+
+    def _write(self, draft: Draft) -> None:
         target = self.path(draft.ticket_id)
         payload = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode("utf-8")
         fd, temp = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=self.directory)
@@ -168,7 +213,7 @@ class DraftStore:
         return found
 
     def delete(self, ticket_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with self._writing(ticket_id), contextlib.suppress(FileNotFoundError):
             self.path(ticket_id).unlink()
 
     def _sync_directory(self) -> None:
