@@ -21,6 +21,7 @@ import tempfile
 import uuid
 from collections.abc import Hashable, Iterator
 from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -76,6 +77,14 @@ class Draft:
     pending: dict[str, Any] | None = None
     """The exact body sent with `idempotency_key` that has had no answer yet (None: nothing in doubt).
     It is sent again, as it is, until the service answers; text typed since then is not part of it."""
+    first_attempt: str | None = None
+    """When a request first went out with `idempotency_key` (UTC ISO-8601): the service forgets keys after
+    24 h, and past that a resend is no longer a replay (app.resend_window). None in drafts saved before
+    this was recorded."""
+
+    @property
+    def first_attempt_at(self) -> datetime | None:
+        return _parse_time(self.first_attempt)
 
     def with_key_for(self, body: dict[str, Any]) -> Draft:
         """This draft holding the key for sending `body`: the same key as before when the body is
@@ -83,17 +92,20 @@ class Draft:
         fingerprint = body_fingerprint(body)
         if self.idempotency_key and self.key_fingerprint == fingerprint:
             return self
-        return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint)
+        return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint, first_attempt=None)
 
-    def to_send(self, body: dict[str, Any]) -> Draft:
-        """This draft about to send `body`: `body` becomes the pending send, with its key.
+    def to_send(self, body: dict[str, Any], now: datetime | None = None) -> Draft:
+        """This draft about to send `body` at `now`: `body` becomes the pending send, with its key.
 
         An edited body normally gets a new key; not while an earlier send is still pending, though. That
         one may have been stored with only its answer lost, and the old key is what lets the service tell:
-        it refuses a stored key with another body (409) instead of posting the edit as a second message."""
+        it refuses a stored key with another body (409) instead of posting the edit as a second message.
+        The first attempt's time stays with the key: the service's memory of the key dates from then."""
         if self.pending is not None and self.idempotency_key:
             return replace(self, key_fingerprint=body_fingerprint(body), pending=body)
-        return replace(self.with_key_for(body), pending=body)
+        keyed = self.with_key_for(body)
+        first = self.first_attempt if keyed.idempotency_key == self.idempotency_key else None
+        return replace(keyed, pending=body, first_attempt=first or _stamp(now or datetime.now(UTC)))
 
     def settled(self) -> Draft:
         """The service answered the pending send (with a refusal): the key may be used afresh."""
@@ -108,6 +120,20 @@ class Draft:
         if not rest.strip():
             return None
         return Draft(self.ticket_id, rest, self.mode)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class DraftStore:
@@ -168,7 +194,8 @@ class DraftStore:
             return Draft(ticket_id=ticket_id, text=str(data.get("text", "")),
                          mode=mode if mode in ("public", "internal") else "public",
                          idempotency_key=data.get("idempotency_key"), key_fingerprint=data.get("key_fingerprint"),
-                         pending=pending if isinstance(pending, dict) and data.get("idempotency_key") else None)
+                         pending=pending if isinstance(pending, dict) and data.get("idempotency_key") else None,
+                         first_attempt=first if _parse_time(first := data.get("first_attempt")) else None)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, AttributeError):

@@ -6,6 +6,10 @@ any later request succeeds (the service is back) and on a timer with backoff mea
 restart too: the draft on disk is all it needs. Because the key never changes, a first attempt that was
 stored with only its answer lost is replayed by the service, never posted a second time.
 
+That holds while the service remembers the key (24 h). Past app.resend_window.RESEND_WINDOW since the
+first attempt the outbox sends nothing: it reads the thread, treats a reply found there as delivered,
+and otherwise tells the agent, whose composer asks before sending it again.
+
 One send per ticket at a time, whoever asks (the composer's ctrl+s or the outbox), so two senders never
 race each other with the same message. Across app instances (two windows on one profile) the same holds
 through the draft's lock (app.draft_lock): the outbox holds the lock of every reply it is to send, and a
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from api.errors import (
@@ -31,6 +36,7 @@ from api.errors import (
 )
 from api.models import Message, MessageCreate
 from app.drafts import Draft, DraftStore, body_fingerprint, drafts_for
+from app.resend_window import delivered_in, past_window
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -56,7 +62,7 @@ def already_sent(error: ApiError) -> bool:
 
 
 def without_key(draft: Draft) -> Draft:
-    return replace(draft, pending=None, idempotency_key=None, key_fingerprint=None)
+    return replace(draft, pending=None, idempotency_key=None, key_fingerprint=None, first_attempt=None)
 
 
 class Outbox:
@@ -80,6 +86,10 @@ class Outbox:
     @property
     def drafts(self) -> DraftStore:
         return drafts_for(self.app)
+
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)  # the app's clock: tests move it across a weekend
+        return clock() if clock is not None else datetime.now(UTC)
 
     @property
     def waiting(self) -> frozenset[str]:
@@ -174,6 +184,10 @@ class Outbox:
                 if draft is None or draft.pending is None:
                     self.forget(ticket_id)
                     continue
+                if past_window(draft, self._now()):
+                    if not await self._look_in_thread(ticket_id, draft):
+                        break
+                    continue
                 try:
                     message = await self.send(ticket_id, draft)
                 except ApiError as exc:
@@ -189,16 +203,45 @@ class Outbox:
             if self._waiting or self._elsewhere:
                 self._schedule()
 
+    async def _look_in_thread(self, ticket_id: str, draft: Draft) -> bool:
+        """A pending send too old to resend: delivered if the thread has it, else the agent's to decide.
+        False when the service did not answer (try again later)."""
+        assert draft.pending is not None
+        try:
+            messages = await self.app.client.list_messages(ticket_id)
+        except ApiError as exc:
+            if is_transient(exc):
+                return False
+            self._refused(ticket_id, exc)
+            return True
+        found = delivered_in(messages, draft)
+        if found is not None:
+            self._sent(ticket_id, found, draft.pending, found=True)
+            return True
+        # Not sent again on its own: the draft stays pending on disk, and the agent decides in the composer.
+        self.forget(ticket_id)
+        composer = self._composer(ticket_id)
+        if composer is not None:
+            composer.expired()
+            return True
+        what = "internal note" if draft.pending.get("messageType") == "internal" else "reply"
+        first = draft.first_attempt_at
+        when = f" (first sent {first:%Y-%m-%d %H:%M} UTC)" if first else ""
+        self.app.notify(f"Your {what} on {ticket_id}{when} was never confirmed and is not in the ticket's thread. "
+                        "The service no longer knows its key, so it is not sent again on its own: open the ticket "
+                        "and press r to decide.", severity="error", timeout=60, markup=False)
+        return True
+
     def _composer(self, ticket_id: str) -> Any | None:
         for screen in self.app.screen_stack:
             if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "delivered"):
                 return screen
         return None
 
-    def _sent(self, ticket_id: str, message: Message, sent: dict[str, Any]) -> None:
+    def _sent(self, ticket_id: str, message: Message, sent: dict[str, Any], *, found: bool = False) -> None:
         composer = self._composer(ticket_id)
         if composer is not None:
-            composer.delivered(message, sent)
+            composer.delivered(message, sent, found=found)
             self.forget(ticket_id)
             return
         draft = self.drafts.load(ticket_id)
@@ -209,7 +252,11 @@ class Outbox:
             self.drafts.save(rest)
         self.forget(ticket_id)
         what = "internal note" if message.is_internal else "reply"
-        self.app.notify(f"Your {what} on {ticket_id} was sent now that the service answers.", markup=False)
+        if found:
+            self.app.notify(f"Your {what} on {ticket_id} was delivered after all (it is in the ticket's thread); "
+                            "it was not sent again.", markup=False)
+        else:
+            self.app.notify(f"Your {what} on {ticket_id} was sent now that the service answers.", markup=False)
         for screen in self.app.screen_stack:
             if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "action_refresh"):
                 screen.action_refresh()

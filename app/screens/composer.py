@@ -31,6 +31,7 @@ from app.autosave import SAVE_MAX_WAIT, SAVE_PAUSE, SaveThrottle
 from app.canned import Canned, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
 from app.outbox import outbox_for
+from app.resend_window import past_window
 from app.screens.composer_send import ComposerSending
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeTextArea
@@ -147,8 +148,11 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
         first = "The other window let go of this draft: you can write here now. " if taken_over else ""
         if self._draft.pending is not None:
             outbox_for(self.app).hold(self.ticket_id)
-            self._say(f"{first}Restored your {self._what}: the service has not confirmed it yet. It is sent again "
-                      "when the service answers — ctrl+s to try now.", error=True)
+            if past_window(self._draft, self.cstar.clock()):
+                self._say(f"{first}Restored. {self.too_old_text()}", error=True)
+            else:
+                self._say(f"{first}Restored your {self._what}: the service has not confirmed it yet. It is sent "
+                          "again when the service answers — ctrl+s to try now.", error=True)
         elif self._restored:
             self._say(f"{first}Restored your unsent {self._what}.")
         else:
@@ -242,7 +246,12 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
                       "answers; ctrl+s sends this version in its place.", error=True)
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(self._throttle.typed(), self._save_now)
+            self._save_timer = None
+        delay = self._throttle.typed()
+        if delay <= 0:
+            self._save_now()  # behind by the max-wait already (a busy loop); a 0 s Textual timer divides by 0
+            return
+        self._save_timer = self.set_timer(delay, self._save_now)
 
     def _save_now(self) -> None:
         if self._save_timer is not None:

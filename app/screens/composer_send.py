@@ -17,7 +17,9 @@ from api.models import Message, MessageCreate, Ticket
 from app.canned import Canned, apply_after_send
 from app.drafts import Draft, DraftStore, Mode
 from app.outbox import already_sent, is_transient, outbox_for, without_key
+from app.resend_window import delivered_in, past_window
 from app.screens.collision import CollisionDialog, new_messages
+from app.screens.resend_question import ResendQuestion
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -64,6 +66,12 @@ class ComposerSending:
         if not self.text_area.text.strip():
             self._say("Nothing to send: the message is empty.", error=True)
             return
+        if past_window(self._draft, self.cstar.clock()):
+            # Its key is forgotten by now: a resend would be a new message. Look, then ask.
+            self._sending = True
+            self._say(f"Checking the ticket's thread for your {self._what}…")
+            self._check_old_send(self._draft)
+            return
         if self._draft.pending is None and self.ticket is not None and self.ticket.messages is not None:
             # A first attempt: re-read the ticket, so an answer a teammate (or the customer) sent meanwhile
             # is seen before this one goes out. A retry of a pending send skips this: its own message,
@@ -100,9 +108,49 @@ class ComposerSending:
 
         self.app.push_screen(CollisionDialog(arrived, self._what), answered)
 
+    @work(exclusive=True, group="composer-check")
+    async def _check_old_send(self, draft: Draft) -> None:
+        try:
+            messages = await self.cstar.client.list_messages(self.ticket_id)
+        except ApiError as exc:
+            self._sending = False
+            self._say(f"Nothing was sent: the thread could not be read to see whether your {self._what} arrived. "
+                      f"ctrl+s tries again.\n{exc}", error=True)
+            return
+        self._sending = False
+        found = delivered_in(messages, draft)
+        if found is not None and draft.pending is not None:
+            self.delivered(found, draft.pending, found=True)
+            return
+
+        def answered(send: bool | None) -> None:
+            # Either way it no longer waits to be sent: now it is a new message, or a draft.
+            self._draft = without_key(replace(self._draft, text=self.text_area.text))
+            outbox_for(self.app).forget(self.ticket_id)
+            if send:
+                self._go()
+                return
+            self._save_now()
+            self._say(f"Not sent. Your {self._what} is kept as a draft and no longer waits to be sent; ctrl+s "
+                      "sends it as a new message.")
+
+        self.app.push_screen(ResendQuestion(self._what, draft.first_attempt_at), answered)
+
+    def expired(self) -> None:
+        """The outbox found this screen's pending send too old to resend, and not in the thread."""
+        if not self._finished and not self._sending:
+            self._say(self.too_old_text(), error=True)
+
+    def too_old_text(self) -> str:
+        first = self._draft.first_attempt_at
+        when = f" from {first:%Y-%m-%d %H:%M} UTC" if first else ""
+        return (f"Your {self._what}{when} was never confirmed, and it is too old to be sent again safely on its own "
+                "(the service forgets a send's key after 24 hours). ctrl+s reads the thread, and asks before "
+                "sending it again.")
+
     def _go(self) -> None:
         body = self.body()
-        self._draft = replace(self._draft, text=self.text_area.text).to_send(body.to_wire())
+        self._draft = replace(self._draft, text=self.text_area.text).to_send(body.to_wire(), self.cstar.clock())
         # The key must be on disk before the request leaves: if the answer is lost and the app dies, the
         # next attempt (after a restart) has to present the same key to be recognised as a retry.
         try:
@@ -157,8 +205,9 @@ class ComposerSending:
             self._say(f"Not sent (the draft is kept; ctrl+s tries again): {exc}", error=True)
         self._save_now()
 
-    def delivered(self, message: Message, sent: dict[str, object]) -> None:
-        """The service confirmed `sent` (this screen's send, or the outbox's)."""
+    def delivered(self, message: Message, sent: dict[str, object], *, found: bool = False) -> None:
+        """The service confirmed `sent` (this screen's send, or the outbox's), or, `found`, the reply was
+        found in the thread past the idempotency window (the thread below shows it already)."""
         if self._finished or self._draft.pending != sent:
             return  # already handled: both senders were waiting for the same answer
         outbox_for(self.app).forget(self.ticket_id)
@@ -178,8 +227,12 @@ class ComposerSending:
                 self.text_area.load_text(rest.text)
                 self.text_area.move_cursor(self.text_area.document.end)
             self._save_now()
-            self._say(f"Sent the {self._what} as it was when you pressed ctrl+s; what you typed since is kept "
-                      "here." if rest.text else f"Your {self._what} was sent.")
+            if found:
+                self._say(f"Your {self._what} had been delivered (it is in the ticket's thread) and was not sent "
+                          "again." + (" What you typed since is kept here." if rest.text else ""))
+            else:
+                self._say(f"Sent the {self._what} as it was when you pressed ctrl+s; what you typed since is kept "
+                          "here." if rest.text else f"Your {self._what} was sent.")
             getattr(self._below(), "action_refresh", lambda: None)()
             return
         self._finished = True
@@ -190,6 +243,13 @@ class ComposerSending:
         except OSError as exc:
             self.notify(f"Sent, but the draft could not be removed: {exc}", severity="warning", markup=False)
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
+        if found:
+            # The thread below has it already: handing it down would show it twice.
+            self.notify(f"Your {self._what} had been delivered (it is in the ticket's thread); it was not sent "
+                        "again.", markup=False)
+            self.dismiss(None)
+            getattr(below, "action_refresh", lambda: None)()
+            return
         self.dismiss(message)
         if self._macro is not None:
             apply_after_send(self.app, below, self.ticket_id, self.ticket, self._macro)
