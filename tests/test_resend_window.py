@@ -199,3 +199,26 @@ def test_only_our_own_same_message_since_the_first_attempt_counts_as_delivered()
                   _message("Refund sent", at=MONDAY, internal=True),
                   _message("Refund sent", at=MONDAY, sender="customer", sender_id="")):
         assert delivered_in([other], draft) is None, other
+
+
+async def test_a_composer_left_open_over_the_weekend_stops_resending_and_asks(sandbox: Sandbox, clock: Clock,
+                                                                             tmp_path: Path) -> None:
+    ticket = create_ticket(sandbox)["id"]
+    app, rec = new_app(sandbox, clock, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_row(pilot, ticket)
+        await pilot.press("r", *TEXT)
+        composer = app.screen
+        sandbox.faults = FaultPlan(Fault("drop", methods={"POST"}))  # reads work, sends get no answer
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not composer._sending and posts(rec) >= 3)  # the outbox keeps trying
+        clock.now = MONDAY
+        await settle(pilot, lambda: "too old to be sent again" in status(app) and not app.outbox.waiting)
+        tried = posts(rec)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ResendQuestion))
+        assert posts(rec) == tried
+        sandbox.faults = None
+        await pilot.press("s")
+        await settle(pilot, lambda: app.screen is detail)
+        assert contents(sandbox, ticket) == [TEXT] and posts(rec) == tried + 1

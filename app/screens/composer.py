@@ -1,10 +1,14 @@
 """The composer: a reply to the customer or an internal note, with a draft on disk that outlives the app.
 
 The mode banner is loud on purpose (a colour *and* words): an internal remark sent to a customer by
-mistake is the worst thing this screen could do. The draft is written as the agent types (debounced),
-on every mode switch and on leaving; it is deleted only once the server has confirmed the message.
-Before a send goes out its Idempotency-Key is written into the draft, so a retry after a lost answer,
-or after the app was killed mid-send, replays the first request instead of posting twice.
+mistake is the worst thing this screen could do. The draft is written as the agent types (after a pause,
+and at most a second behind steady typing: app.autosave), on every mode switch and on leaving; it is
+deleted only once the server has confirmed the message. Before a send goes out its Idempotency-Key is
+written into the draft, so a retry after a lost answer, or after the app was killed mid-send, replays the
+first request instead of posting twice. Sending lives in app.screens.composer_send.
+
+Only the window that holds the ticket's draft lock writes it (app.draft_lock); a second window on the same
+ticket shows the draft read-only, follows it, and takes it over once the first one lets it go.
 """
 
 from __future__ import annotations
