@@ -135,6 +135,8 @@ async def test_a_reply_that_never_arrived_waits_for_the_agent_past_the_window(
         composer = app.screen
         assert isinstance(composer, ComposerScreen) and composer.text_area.text == TEXT
         assert "asks before sending it again" in status(app)
+        await pilot.press("end", "!", "backspace")  # an edit leaves that note alone
+        assert "asks before sending it again" in status(app)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ResendQuestion))
         painted = app.export_screenshot().replace("&#160;", " ")

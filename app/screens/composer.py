@@ -244,6 +244,8 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
             return  # the echo of loading the draft, not typing
         if self._draft.pending is None:
             self._say("")
+        elif past_window(self._draft, self.cstar.clock()):
+            pass  # the note that it is too old to resend on its own stays as it is
         elif not self._sending:
             # The note about the send in doubt stays, saying what the edit changes (and what it doesn't).
             self._say(f"Edited since ctrl+s: the {self._what} as sent then still goes out when the service "
