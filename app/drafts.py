@@ -5,6 +5,9 @@ One JSON file per ticket under `user_data_path("cstar-tui")/drafts/<profile>/`, 
 half a file. The draft also carries the Idempotency-Key of its send: the key is stored *before* the
 request goes out, so a send retried after a timeout, or after the app died waiting for the answer,
 replays the first request instead of posting the message twice.
+
+Two instances of the app on one profile share the directory: a ticket's draft is written only by the
+instance that holds its lock (`claim`; see app.draft_lock for why a lock, and how).
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Hashable, Iterator
 from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from app.draft_lock import DraftLocked, DraftLocks
 
 if TYPE_CHECKING:
     from app.settings import Settings
 
-__all__ = ["Draft", "DraftStore", "Mode", "body_fingerprint", "drafts_for", "new_idempotency_key", "profile_slug"]
+__all__ = ["Draft", "DraftLocked", "DraftStore", "Mode", "body_fingerprint", "drafts_for", "new_idempotency_key",
+           "profile_slug"]
 
 Mode = Literal["public", "internal"]
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -69,6 +77,14 @@ class Draft:
     pending: dict[str, Any] | None = None
     """The exact body sent with `idempotency_key` that has had no answer yet (None: nothing in doubt).
     It is sent again, as it is, until the service answers; text typed since then is not part of it."""
+    first_attempt: str | None = None
+    """When a request first went out with `idempotency_key` (UTC ISO-8601): the service forgets keys after
+    24 h, and past that a resend is no longer a replay (app.resend_window). None in drafts saved before
+    this was recorded."""
+
+    @property
+    def first_attempt_at(self) -> datetime | None:
+        return _parse_time(self.first_attempt)
 
     def with_key_for(self, body: dict[str, Any]) -> Draft:
         """This draft holding the key for sending `body`: the same key as before when the body is
@@ -76,17 +92,20 @@ class Draft:
         fingerprint = body_fingerprint(body)
         if self.idempotency_key and self.key_fingerprint == fingerprint:
             return self
-        return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint)
+        return replace(self, idempotency_key=new_idempotency_key(), key_fingerprint=fingerprint, first_attempt=None)
 
-    def to_send(self, body: dict[str, Any]) -> Draft:
-        """This draft about to send `body`: `body` becomes the pending send, with its key.
+    def to_send(self, body: dict[str, Any], now: datetime | None = None) -> Draft:
+        """This draft about to send `body` at `now`: `body` becomes the pending send, with its key.
 
         An edited body normally gets a new key; not while an earlier send is still pending, though. That
         one may have been stored with only its answer lost, and the old key is what lets the service tell:
-        it refuses a stored key with another body (409) instead of posting the edit as a second message."""
+        it refuses a stored key with another body (409) instead of posting the edit as a second message.
+        The first attempt's time stays with the key: the service's memory of the key dates from then."""
         if self.pending is not None and self.idempotency_key:
             return replace(self, key_fingerprint=body_fingerprint(body), pending=body)
-        return replace(self.with_key_for(body), pending=body)
+        keyed = self.with_key_for(body)
+        first = self.first_attempt if keyed.idempotency_key == self.idempotency_key else None
+        return replace(keyed, pending=body, first_attempt=first or _stamp(now or datetime.now(UTC)))
 
     def settled(self) -> Draft:
         """The service answered the pending send (with a refusal): the key may be used afresh."""
@@ -103,11 +122,26 @@ class Draft:
         return Draft(self.ticket_id, rest, self.mode)
 
 
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class DraftStore:
     """Drafts of one profile in one directory (injectable, so tests never touch the real data dir)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
+        self._locks = DraftLocks(self.directory)
 
     @classmethod
     def for_settings(cls, settings: Settings, root: Path | None = None) -> DraftStore:
@@ -120,6 +154,38 @@ class DraftStore:
     def path(self, ticket_id: str) -> Path:
         return self.directory / _file_name(ticket_id)
 
+    # --- which instance writes a ticket's draft (app.draft_lock) ---------------------------------
+
+    def claim(self, ticket_id: str, holder: Hashable) -> bool:
+        """Hold this ticket's draft for `holder` (shared with this store's other holders); False when
+        another instance holds it, and then this one must neither write it nor send its pending reply."""
+        return self._locks.claim(_file_name(ticket_id), holder)
+
+    def release(self, ticket_id: str, holder: Hashable) -> None:
+        self._locks.release(_file_name(ticket_id), holder)
+
+    def release_all(self) -> None:
+        self._locks.release_all()
+
+    def holds(self, ticket_id: str) -> bool:
+        return self._locks.holds(_file_name(ticket_id))
+
+    @contextlib.contextmanager
+    def _writing(self, ticket_id: str) -> Iterator[None]:
+        """Writes by a caller that claimed nothing (a one-off) hold the lock for the write itself."""
+        if self.holds(ticket_id):
+            yield
+            return
+        once = object()
+        if not self.claim(ticket_id, once):
+            raise DraftLocked(f"the draft of {ticket_id} is open in another cstar-tui window")
+        try:
+            yield
+        finally:
+            self.release(ticket_id, once)
+
+    # --- the files ----------------------------------------------------------------------------
+
     def load(self, ticket_id: str) -> Draft | None:
         try:
             data = json.loads(self.path(ticket_id).read_text(encoding="utf-8"))
@@ -128,7 +194,8 @@ class DraftStore:
             return Draft(ticket_id=ticket_id, text=str(data.get("text", "")),
                          mode=mode if mode in ("public", "internal") else "public",
                          idempotency_key=data.get("idempotency_key"), key_fingerprint=data.get("key_fingerprint"),
-                         pending=pending if isinstance(pending, dict) and data.get("idempotency_key") else None)
+                         pending=pending if isinstance(pending, dict) and data.get("idempotency_key") else None,
+                         first_attempt=first if _parse_time(first := data.get("first_attempt")) else None)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, AttributeError):
@@ -136,7 +203,12 @@ class DraftStore:
             return None
 
     def save(self, draft: Draft) -> None:
+        """Write the draft atomically; DraftLocked when another instance holds it."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self._writing(draft.ticket_id):
+            self._write(draft)
+
+    def _write(self, draft: Draft) -> None:
         target = self.path(draft.ticket_id)
         payload = json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode("utf-8")
         fd, temp = tempfile.mkstemp(prefix=".draft-", suffix=".tmp", dir=self.directory)
@@ -168,7 +240,7 @@ class DraftStore:
         return found
 
     def delete(self, ticket_id: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        with self._writing(ticket_id), contextlib.suppress(FileNotFoundError):
             self.path(ticket_id).unlink()
 
     def _sync_directory(self) -> None:

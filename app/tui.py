@@ -17,6 +17,7 @@ from app.config_app import ProfileCommands, apply_config
 from app.desk.live import DEFAULT_INTERVAL, Poller
 from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
+from app.drafts import drafts_for
 from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
@@ -94,6 +95,9 @@ class CStarApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
+        # Another window may write these drafts and send their replies now (a process that ends lets go
+        # of its locks anyway; an app that ends inside a longer-lived process must too).
+        drafts_for(self).release_all()
 
     async def reconnect(self, settings: Settings) -> None:
         """Another profile without a restart: a new client, the old one closed, the list screen anew."""
@@ -109,6 +113,7 @@ class CStarApp(App[int]):
                                      transport=settings.transport, on_event=self._on_client_event)
         self.agent_names = {settings.agent_id: settings.agent_name} if settings.agent_id and settings.agent_name \
             else {}
+        drafts_for(self).release_all()  # the outbox's holds; the composers above let go as they closed
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
         self.seen.save()
         self.seen = seen_for(settings) if self.seen.path is not None else SeenTickets()

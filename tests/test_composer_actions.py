@@ -62,7 +62,7 @@ async def test_reply_posts_one_public_agent_message_and_sets_first_response(sand
         assert detail.query_one(MessageThread).messages[-1].content == "Thanks!"
         assert detail.ticket.message_count == 1 and detail.ticket.first_response_at is not None
         assert table(app).get_ticket(ticket["id"]).message_count == 1
-        assert not list(tmp_path.iterdir())  # the draft went once the server confirmed
+        assert not list(tmp_path.glob("*.json"))  # the draft went once the server confirmed
 
 
 async def test_internal_note_is_stored_internal_and_is_no_first_response(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -96,3 +96,18 @@ async def test_the_composer_writes_the_draft_while_the_agent_keeps_typing(
         saved = store.load(ticket["id"])
         assert saved is not None and saved.text
         assert composer.text_area.text.startswith(saved.text)
+
+
+async def test_a_save_already_due_is_written_at_once(sandbox: Sandbox, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a loop so busy that the max-wait has passed by the next key, the save is due now: it is written
+    then (a 0-second Textual timer that fires late divides by zero and takes the app down)."""
+    monkeypatch.setattr("app.screens.composer.SAVE_MAX_WAIT", 0.0)
+    ticket = create_ticket(sandbox)
+    app = app_with_drafts(sandbox, sandbox.transport(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_row(pilot, ticket["id"])
+        await pilot.press("r", *"now")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ComposerScreen)
+        assert DraftStore(tmp_path).load(ticket["id"]).text == "now"

@@ -1,10 +1,14 @@
 """The composer: a reply to the customer or an internal note, with a draft on disk that outlives the app.
 
 The mode banner is loud on purpose (a colour *and* words): an internal remark sent to a customer by
-mistake is the worst thing this screen could do. The draft is written as the agent types (debounced),
-on every mode switch and on leaving; it is deleted only once the server has confirmed the message.
-Before a send goes out its Idempotency-Key is written into the draft, so a retry after a lost answer,
-or after the app was killed mid-send, replays the first request instead of posting twice.
+mistake is the worst thing this screen could do. The draft is written as the agent types (after a pause,
+and at most a second behind steady typing: app.autosave), on every mode switch and on leaving; it is
+deleted only once the server has confirmed the message. Before a send goes out its Idempotency-Key is
+written into the draft, so a retry after a lost answer, or after the app was killed mid-send, replays the
+first request instead of posting twice. Sending lives in app.screens.composer_send.
+
+Only the window that holds the ticket's draft lock writes it (app.draft_lock); a second window on the same
+ticket shows the draft read-only, follows it, and takes it over once the first one lets it go.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -26,13 +30,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from api.errors import ApiError
-from api.models import Message, MessageCreate, Ticket
+from api.models import Message, Ticket
 from app.autosave import SAVE_MAX_WAIT, SAVE_PAUSE, SaveThrottle
-from app.canned import Canned, apply_after_send, canned_for, fill, placeholder_values
+from app.canned import Canned, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
-from app.outbox import already_sent, is_transient, outbox_for, without_key
-from app.screens.collision import CollisionDialog, new_messages
+from app.outbox import outbox_for
+from app.resend_window import past_window
+from app.screens.composer_send import ComposerSending
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeTextArea
 from widgets.safe_text import one_line, safe_content
@@ -43,6 +47,9 @@ if TYPE_CHECKING:
 SAVE_DELAY = SAVE_PAUSE
 """Seconds of quiet typing before the draft is written (and it is always written on leaving); steady
 typing is written every SAVE_MAX_WAIT seconds all the same (see app.autosave)."""
+LOCK_POLL = 1.0
+"""Seconds between looks at a draft another window holds: its text is followed, and it is taken over as
+soon as that window lets it go (see app.draft_lock)."""
 
 
 def banner(mode: Mode, customer: str | None) -> Content:
@@ -52,7 +59,7 @@ def banner(mode: Mode, customer: str | None) -> Content:
     return Content.assemble((" PUBLIC ", "bold reverse"), f"  Reply to {who} — the customer will see this")
 
 
-class ComposerScreen(Screen[Message | None]):
+class ComposerScreen(ComposerSending, Screen[Message | None]):
     """Dismisses with the created Message once the server confirmed it, or None when the agent leaves."""
 
     DEFAULT_CSS = """
@@ -82,7 +89,11 @@ class ComposerScreen(Screen[Message | None]):
         self.ticket = ticket
         self._drafts = drafts
         self._draft = Draft(ticket_id, mode=mode)
+        self._opened_as: Mode = mode
         self._restored = False
+        # Whether this window holds the ticket's draft (app.draft_lock): only then is it written or sent.
+        self._owner = False
+        self._lock_timer: Timer | None = None
         self._save_timer: Timer | None = None
         self._throttle = SaveThrottle(SAVE_DELAY, SAVE_MAX_WAIT)
         self._sending = False
@@ -120,27 +131,83 @@ class ComposerScreen(Screen[Message | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._owner = self.drafts.claim(self.ticket_id, self)
+        if self._owner:
+            self._take_draft()
+        else:
+            self._wait_for_draft()
+        self.set_focus(self.text_area)  # now, not deferred: the next keys must land in the text
+
+    def _take_draft(self, *, taken_over: bool = False) -> None:
         saved = self.drafts.load(self.ticket_id)
-        if saved is not None and (saved.text or saved.idempotency_key):
-            # The saved mode wins over the key that opened the composer: the text was written for that
-            # audience, and the banner says which one it is.
-            self._draft = saved
-            self._restored = True
+        self._restored = saved is not None and bool(saved.text or saved.idempotency_key)
+        # The saved mode wins over the key that opened the composer: the text was written for that
+        # audience, and the banner says which one it is.
+        self._draft = saved if saved is not None and self._restored else Draft(self.ticket_id, mode=self._opened_as)
         area = self.text_area
+        area.read_only = False
         area.load_text(self._draft.text)
         area.move_cursor(area.document.end)
         self._show_mode()
+        first = "The other window let go of this draft: you can write here now. " if taken_over else ""
         if self._draft.pending is not None:
             outbox_for(self.app).hold(self.ticket_id)
-            self._say(f"Restored your {self._what}: the service has not confirmed it yet. It is sent again when "
-                      "the service answers — ctrl+s to try now.", error=True)
+            if past_window(self._draft, self.cstar.clock()):
+                self._say(f"{first}Restored. {self.too_old_text()}", error=True)
+            else:
+                self._say(f"{first}Restored your {self._what}: the service has not confirmed it yet. It is sent "
+                          "again when the service answers — ctrl+s to try now.", error=True)
         elif self._restored:
-            self._say(f"Restored your unsent {self._what}.")
-        self.set_focus(area)  # now, not deferred: the next keys must land in the text
+            self._say(f"{first}Restored your unsent {self._what}.")
+        else:
+            self._say(first)
+
+    def _wait_for_draft(self) -> None:
+        """Another window holds this ticket's draft: show it read-only, follow it, and take it once let go."""
+        self.text_area.read_only = True
+        self._follow()
+        self._lock_timer = self.set_interval(LOCK_POLL, self._poll_lock)
+
+    def _follow(self) -> None:
+        draft = self.drafts.load(self.ticket_id) or Draft(self.ticket_id, mode=self._opened_as)
+        if draft != self._draft or self.text_area.text != draft.text:
+            self._draft = draft
+            self.text_area.load_text(draft.text)
+            self.text_area.move_cursor(self.text_area.document.end)
+            self._show_mode()
+        waiting = (f", with a {self._what} waiting there to be sent when the service answers"
+                   if draft.pending is not None else "")
+        self._say(f"This ticket's draft is open in another cstar-tui window{waiting}. One window writes it at a "
+                  "time: it is shown here read-only, and opens for writing here once that window leaves it.",
+                  error=True)
+
+    def _poll_lock(self) -> None:
+        if self._owner or self._finished:
+            return
+        if not self.drafts.claim(self.ticket_id, self):
+            self._follow()
+            return
+        if self._lock_timer is not None:
+            self._lock_timer.stop()
+        self._owner = True
+        self._take_draft(taken_over=True)
+
+    def _not_owner(self) -> bool:
+        """True (and the agent told so) when another window holds the draft and nothing may change it."""
+        if self._owner:
+            return False
+        self.app.bell()
+        return True
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed right after `r` or `i`, before the text area had focus, came to the screen: keep them."""
         area = self.text_area
+        if not self._owner:
+            if event.is_printable or event.key == "enter":
+                # The text area is read-only and lets keys through: they must not reach the app's
+                # bindings (`q` quits, `?` opens help) while the agent types into the wrong window.
+                event.stop()
+            return
         if self.focused is area:
             return
         text = "\n" if event.key == "enter" else event.character if event.is_printable else None
@@ -163,7 +230,7 @@ class ComposerScreen(Screen[Message | None]):
         self.query_one("#composer-banner", Static).update(banner(self.mode, self._customer_name()))
 
     def action_toggle_mode(self) -> None:
-        if self._sending:
+        if self._sending or self._not_owner():
             return
         self._draft = replace(self._draft, mode="public" if self.mode == "internal" else "internal")
         self._show_mode()
@@ -177,20 +244,27 @@ class ComposerScreen(Screen[Message | None]):
             return  # the echo of loading the draft, not typing
         if self._draft.pending is None:
             self._say("")
+        elif past_window(self._draft, self.cstar.clock()):
+            pass  # the note that it is too old to resend on its own stays as it is
         elif not self._sending:
             # The note about the send in doubt stays, saying what the edit changes (and what it doesn't).
             self._say(f"Edited since ctrl+s: the {self._what} as sent then still goes out when the service "
                       "answers; ctrl+s sends this version in its place.", error=True)
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(self._throttle.typed(), self._save_now)
+            self._save_timer = None
+        delay = self._throttle.typed()
+        if delay <= 0:
+            self._save_now()  # behind by the max-wait already (a busy loop); a 0 s Textual timer divides by 0
+            return
+        self._save_timer = self.set_timer(delay, self._save_now)
 
     def _save_now(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         self._throttle.saved()
-        if self._finished:
+        if self._finished or not self._owner:
             return
         self._draft = replace(self._draft, text=self.text_area.text)
         try:
@@ -205,6 +279,7 @@ class ComposerScreen(Screen[Message | None]):
         # Quitting the app with the composer open still keeps what was typed.
         self._save_now()
         self._hand_over()
+        self.drafts.release(self.ticket_id, self)  # the outbox keeps its own hold on a pending send
 
     def action_leave(self) -> None:
         self._save_now()
@@ -214,7 +289,7 @@ class ComposerScreen(Screen[Message | None]):
 
     def _hand_over(self) -> None:
         # Leaving cancels a send in flight; the outbox sends it again (same key) once the service answers.
-        if not self._finished and self._draft.pending is not None:
+        if not self._finished and self._owner and self._draft.pending is not None:
             outbox_for(self.app).hold(self.ticket_id)
 
     # --- sending --------------------------------------------------------------------------------
@@ -224,151 +299,10 @@ class ComposerScreen(Screen[Message | None]):
         status.set_class(error, "-error")
         status.update(safe_content(text, max_chars=1_000))  # it quotes server errors: untrusted text
 
-    def body(self) -> MessageCreate:
-        settings = self.cstar.settings
-        return MessageCreate(content=self.text_area.text, sender="agent", sender_id=settings.agent_id,
-                             sender_name=settings.agent_name, message_type=self.mode)
-
-    def action_send(self) -> None:
-        if self._sending:
-            return
-        if not self.text_area.text.strip():
-            self._say("Nothing to send: the message is empty.", error=True)
-            return
-        if self._draft.pending is None and self.ticket is not None and self.ticket.messages is not None:
-            # A first attempt: re-read the ticket, so an answer a teammate (or the customer) sent meanwhile
-            # is seen before this one goes out. A retry of a pending send skips this: its own message,
-            # already stored, would look new.
-            self._sending = True
-            self._say("Checking for new messages…")
-            self._check_then_send()
-            return
-        self._go()
-
-    @work(exclusive=True, group="composer-check")
-    async def _check_then_send(self) -> None:
-        assert self.ticket is not None
-        try:
-            fresh = await self.cstar.client.get_ticket(self.ticket_id)
-        except ApiError:
-            fresh = None  # can't look now: the send goes on, and waits in the outbox if the service is away
-        self._sending = False
-        arrived = new_messages(self.ticket.messages, fresh.messages if fresh else None,
-                               me=self.cstar.settings.agent_id)
-        if fresh is None or not arrived:
-            self._go()
-            return
-
-        def answered(send_anyway: bool | None) -> None:
-            # What was just shown is now seen: the next ctrl+s only stops for messages newer than these.
-            self.ticket = (self.ticket or fresh).model_copy(update={"messages": fresh.messages})
-            if send_anyway:
-                self._go()
-                return
-            self._say(f"Not sent. Your {self._what} is kept as a draft; the ticket behind shows the new "
-                      f"message{'s' if len(arrived) != 1 else ''}. ctrl+s sends it.")
-            getattr(self._below(), "action_refresh", lambda: None)()
-
-        self.app.push_screen(CollisionDialog(arrived, self._what), answered)
-
-    def _go(self) -> None:
-        body = self.body()
-        self._draft = replace(self._draft, text=self.text_area.text).to_send(body.to_wire())
-        # The key must be on disk before the request leaves: if the answer is lost and the app dies, the
-        # next attempt (after a restart) has to present the same key to be recognised as a retry.
-        try:
-            self.drafts.save(self._draft)
-        except OSError as exc:
-            self.notify(f"The draft could not be saved, sending anyway: {exc}", severity="warning", markup=False)
-        # The text stays editable: what is typed from here on is kept, and is not part of this send.
-        self._sending = True
-        self._say("Sending…")
-        self._send(self._draft)
-
-    @property
-    def _what(self) -> str:
-        return "internal note" if self.mode == "internal" else "reply"
-
-    def _below(self) -> object | None:
-        """The screen this composer was opened from (the ticket's detail view)."""
-        stack = self.app.screen_stack
-        index = stack.index(self) if self in stack else 0
-        return stack[index - 1] if index > 0 else None
-
-    @work(exclusive=True, group="composer-send")
-    async def _send(self, draft: Draft) -> None:
-        try:
-            message = await outbox_for(self.app).send(self.ticket_id, draft)
-        except ApiError as exc:
-            self.not_sent(exc)
-            return
-        assert draft.pending is not None
-        self.delivered(message, draft.pending)
-
-    def not_sent(self, exc: ApiError) -> None:
-        """The send failed: no answer (it stays pending, for the outbox), or the service said no."""
-        if self._finished:
-            return
-        self._sending = False
-        self.notify(str(exc), title="Message not sent", severity="error", markup=False)
-        if is_transient(exc):
-            outbox_for(self.app).hold(self.ticket_id)
-            self._say(f"Not sent: the service is unreachable. Your {self._what} is saved as a draft and will be "
-                      f"sent when the service answers — ctrl+s to try now.\n{exc}", error=True)
-            return
-        if already_sent(exc):
-            # The service holds an earlier version under this key (its answer had been lost): this edit
-            # was not posted, and needs a key of its own to go out as a message of its own.
-            self._draft = without_key(self._draft)
-            self._say(f"An earlier version of this {self._what} was already sent (only its answer had been lost), "
-                      "so this edit was not. ctrl+s sends it as a new message.", error=True)
-            getattr(self._below(), "action_refresh", lambda: None)()
-        else:
-            self._draft = self._draft.settled()  # a refusal is stored by no one: the key is free again
-            self._say(f"Not sent (the draft is kept; ctrl+s tries again): {exc}", error=True)
-        self._save_now()
-
-    def delivered(self, message: Message, sent: dict[str, object]) -> None:
-        """The service confirmed `sent` (this screen's send, or the outbox's)."""
-        if self._finished or self._draft.pending != sent:
-            return  # already handled: both senders were waiting for the same answer
-        outbox_for(self.app).forget(self.ticket_id)
-        self._sending = False
-        if self.ticket is not None and self.ticket.messages is not None:
-            # Our own message is no news: the collision check must not stop the next send for it.
-            self.ticket = self.ticket.model_copy(update={"messages": [*self.ticket.messages, message]})
-        rest = replace(self._draft, text=self.text_area.text).after_sent(str(sent.get("content", "")))
-        if rest is None and self.app.screen is not self:
-            # Something is open over this screen (a picker), and dismissing would close that instead.
-            rest = Draft(self.ticket_id, mode=self.mode)
-        if rest is not None:
-            # Typed while it was sending: the composer stays, with only the new text, and the thread
-            # below shows what went out.
-            self._draft = rest
-            if self.text_area.text != rest.text:
-                self.text_area.load_text(rest.text)
-                self.text_area.move_cursor(self.text_area.document.end)
-            self._save_now()
-            self._say(f"Sent the {self._what} as it was when you pressed ctrl+s; what you typed since is kept "
-                      "here." if rest.text else f"Your {self._what} was sent.")
-            getattr(self._below(), "action_refresh", lambda: None)()
-            return
-        self._finished = True
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        try:
-            self.drafts.delete(self.ticket_id)
-        except OSError as exc:
-            self.notify(f"Sent, but the draft could not be removed: {exc}", severity="warning", markup=False)
-        below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
-        self.dismiss(message)
-        if self._macro is not None:
-            apply_after_send(self.app, below, self.ticket_id, self.ticket, self._macro)
-
     # --- helpers: $EDITOR and canned responses --------------------------------------------------
 
     def action_external_editor(self) -> None:
-        if self._sending:
+        if self._sending or self._not_owner():
             return
         command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         fd, name = tempfile.mkstemp(prefix="cstar-draft-", suffix=".txt")
@@ -394,7 +328,7 @@ class ComposerScreen(Screen[Message | None]):
         self._save_now()
 
     def action_canned(self) -> None:
-        if self._sending:
+        if self._sending or self._not_owner():
             return
         values = placeholder_values(self.ticket, self.ticket_id, self.cstar.settings.agent_name)
 
