@@ -8,15 +8,16 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from api.sandbox import create_sandbox
 from app.autosave import SAVE_MAX_WAIT
 from app.drafts import DraftStore
 from app.screens.composer import SAVE_DELAY
-from tests.test_composer_terminal import ROOT, RUNNER, Tmux, pytestmark  # noqa: F401
-from tests.test_send_sigkill import terminals  # noqa: F401  (a fresh tmux server per app run)
+from tests.terminal import Terminals, needs_tmux
+from tests.test_composer_terminal import ROOT, RUNNER
+
+pytestmark = needs_tmux  # `terminals` (tests/conftest.py): a fresh tmux server per app run
 
 KEY_GAP = SAVE_DELAY / 3  # well under the pause: a steady typist
 TYPED = "steady typing without a pause long enough for the debounce to ever fire once "
@@ -29,8 +30,7 @@ def flat(screen: str) -> str:
     return re.sub(r"[█▀▄\s]+", " ", screen)
 
 
-def test_steady_typing_survives_kill_9_up_to_about_the_last_second(terminals: Callable[[], Tmux],  # noqa: F811
-                                                                     tmp_path: Path) -> None:
+def test_steady_typing_survives_kill_9_up_to_about_the_last_second(terminals: Terminals, tmp_path: Path) -> None:
     db, drafts = tmp_path / "sandbox.sqlite3", tmp_path / "drafts"
     create_sandbox(db, rate_limit=0).close()
     runner = tmp_path / "runner.py"
