@@ -186,11 +186,25 @@ class MacroConfig(_Strict):
         return [tag.strip() for tag in value]
 
 
+class NotificationsConfig(_Strict):
+    """What interrupts the agent (a toast each time; the bell and a desktop notification as set here)."""
+
+    bell: bool = True
+    desktop: Literal["auto", "osc", "notify-send", "off"] = "off"
+    new_ticket_views: list[str] = ["New"]
+    """Names of views whose new tickets are announced."""
+    customer_reply: bool = True
+    """A new message on a ticket assigned to you."""
+    sla_minutes: int = Field(default=30, ge=0, le=1440)
+    """Warn this long before one of your tickets' deadlines; 0 is off."""
+
+
 class ConfigFile(_Strict):
     default_profile: str | None = None
     theme: str | None = None
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
+    notifications: NotificationsConfig = NotificationsConfig()
     builtin_macros: bool = True
     profiles: dict[str, Profile] = {}
     views: list[ViewConfig] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -12,12 +12,16 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 
 from api.client import HelpdeskClient
+from api.filters import FilterSyntaxError, parse
 from app.commands import ActionCommands
+from app.config import NotificationsConfig
 from app.config_app import ProfileCommands, apply_config
-from app.desk.live import DEFAULT_INTERVAL, Poller
+from app.desk.alerts import AlertRules, Alerts
+from app.desk.live import DEFAULT_INTERVAL, Poller, ViewQuery
 from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
 from app.drafts import drafts_for
+from app.notifier import Notifier
 from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
@@ -68,6 +72,10 @@ class CStarApp(App[int]):
         # What "on" means when live updates are toggled from the palette (0 in the config: off, 20 s if turned on).
         self.live_interval = refresh_seconds or DEFAULT_INTERVAL
         self.poller = Poller(self.store, refresh_seconds)
+        notes = config.file.notifications if config is not None else NotificationsConfig()
+        self.notifications = notes
+        self.notifier = Notifier(self, bell=notes.bell, desktop=notes.desktop)
+        self.alerts = self._new_alerts()
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
@@ -119,10 +127,28 @@ class CStarApp(App[int]):
         self.seen = seen_for(settings) if self.seen.path is not None else SeenTickets()
         self.store.forget_views()  # what was seen belongs to the old connection
         self.poller = Poller(self.store, self.poller.interval)
+        self.alerts = self._new_alerts()
         await self.switch_screen(TicketListScreen())
         await old.aclose()
         self._connection = None  # the new connection has said nothing yet
         outbox_for(self).load()
+
+    def watched_views(self) -> dict[str, str]:
+        """View key -> name for the views whose new tickets are announced (`notifications.new_ticket_views`)."""
+        watched = {}
+        for view in self.views:
+            if view.name in self.notifications.new_ticket_views:
+                try:
+                    watched[ViewQuery.of(parse(view.query, me=self.settings.agent_id)).key] = view.name
+                except FilterSyntaxError:
+                    continue
+        return watched
+
+    def _new_alerts(self) -> Alerts:
+        rules = AlertRules(watched_views=frozenset(self.watched_views()),
+                           customer_reply=self.notifications.customer_reply,
+                           sla_lead=timedelta(minutes=self.notifications.sla_minutes))
+        return Alerts(rules, me=self.settings.agent_id)
 
     def toggle_live(self) -> None:
         """Live updates off, or back on at the configured interval (from the palette)."""

@@ -46,6 +46,8 @@ class StatusHeader(Widget):
 
     state: reactive[str] = reactive("connecting")
     detail: reactive[str] = reactive("")
+    unseen: reactive[int] = reactive(0)
+    """Tickets with activity the agent has not opened yet (a quiet badge; 0 shows nothing)."""
 
     def __init__(self, *, team: str, agent: str, masked_key: str, sandbox: bool, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -70,6 +72,8 @@ class StatusHeader(Widget):
         line.append(one_line(self.agent, 40))
         line.append("  key ", style="dim")
         line.append(self.masked_key)
+        if self.unseen:
+            line.append(f"  ● {self.unseen} unseen", style="bold cyan")
         label, style = _STATE_LOOK.get(self.state, (self.state, ""))
         line.append("  ")
         line.append(label, style=style)

@@ -304,12 +304,34 @@ class TicketListScreen(Screen[None]):
         if view is None:
             return
         others = [query for query in self._tab_views() if query is not None and query.key != view.key]
+        store = self.cstar.store
+        watched = self.cstar.watched_views()
+        totals = {key: store.view(key).total for key in watched}
+        changes: list[Change] = []
+        unsubscribe = store.subscribe(changes.append)
         try:
             await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others)
         except ApiError:
-            pass  # the header says offline or rate limited; the next poll waits longer
+            return  # the header says offline or rate limited; the next poll waits longer
         finally:
+            unsubscribe()
             self._schedule_poll()
+        self._alert(view, changes, watched, totals)
+
+    def _alert(self, view: ViewQuery, changes: list[Change], watched: dict[str, str],
+               totals: dict[str, int | None]) -> None:
+        """What a poll brought that is worth interrupting the agent for (app.desk.alerts decides)."""
+        store, seen, alerts = self.cstar.store, self.cstar.seen, self.cstar.alerts
+        arrived = {i for change in changes for i in change.arrived}
+        touched = {i for change in changes for i in change.tickets} - arrived
+        found = alerts.new_in_view(view.key, [t for i in arrived if (t := store.ticket(i)) is not None])
+        found += alerts.new_messages([t for i in touched if (t := store.ticket(i)) is not None
+                                      and seen.activity(t) == "message"])  # type: ignore[arg-type]
+        for key, name in watched.items():
+            if key != view.key:
+                found += alerts.view_grew(key, name, totals.get(key), store.view(key).total)
+        found += alerts.deadlines(store.rows(view.key), self.cstar.clock())  # type: ignore[arg-type]
+        self.cstar.notifier.deliver(found)
 
     # --- paging and selection -----------------------------------------------------------------
 
@@ -364,6 +386,7 @@ class TicketListScreen(Screen[None]):
             ticket = self.cstar.store.ticket(ticket_id)
             if ticket is not None:
                 table.set_activity(ticket_id, self.cstar.seen.activity(ticket))  # type: ignore[arg-type]
+        self.status_header.unseen = len(table.activity)
 
     def _mark_seen(self, ticket_id: str) -> None:
         """The agent opened the ticket: what it shows now is seen, its row loses its mark."""
@@ -372,6 +395,7 @@ class TicketListScreen(Screen[None]):
             self.cstar.seen.opened(ticket)
             self.cstar.seen.save()
         self.query_one(TicketTable).set_activity(ticket_id, None)
+        self.status_header.unseen = len(self.query_one(TicketTable).activity)
 
     def replace_ticket(self, ticket: Ticket) -> None:
         """The agent changed a ticket (the detail view): the newer copy goes to the store, the row follows;
