@@ -1,6 +1,7 @@
 """What the agent has seen of each ticket, so the list can mark what moved since: kept per profile on disk.
 
-For each ticket the copy the agent last saw (its `updatedAt` and `messageCount`): opening a ticket records
+For each ticket the copy the agent last saw (its `updatedAt`, `messageCount` and a digest of the fields
+the list shows, so a change within the same second as the last one still counts): opening a ticket records
 it; a ticket met for the first time in a loaded page is recorded silently (nothing to mark on first sight,
 or a first start would mark the whole queue). A later copy with more messages is a new message, a later
 copy otherwise a field change. Tickets that arrive in a view while the app is open are new to the agent.
@@ -9,6 +10,7 @@ copy otherwise a field change. Tickets that arrive in a view while the app is op
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -37,13 +39,15 @@ class _Ticket(Protocol):
     @property
     def message_count(self) -> int: ...
 
+    def model_dump(self, **kwargs: object) -> dict[str, object]: ...
+
 
 class SeenTickets:
     """The seen copies of one profile, read from and written to `path` (None: memory only)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self._seen: dict[str, tuple[str, int]] = self._read()
+        self._seen: dict[str, tuple[str, int, str]] = self._read()
         self._arrived: set[str] = set()
         self._dirty = False
 
@@ -53,14 +57,17 @@ class SeenTickets:
         held = self._seen.get(ticket.id)
         if held is None:
             return None
-        updated, count = held
+        updated, count, digest = held
         if ticket.message_count > count:
             return "message"
         try:
             moved = ticket.updated_at > datetime.fromisoformat(updated)
+            same_time = ticket.updated_at == datetime.fromisoformat(updated)
         except (TypeError, ValueError):
-            moved = False  # a damaged entry marks nothing
-        return "change" if moved else None
+            return None  # a damaged entry marks nothing
+        if moved or (same_time and digest and _digest(ticket) != digest):
+            return "change"
+        return None
 
     def meet(self, tickets: Iterable[_Ticket]) -> None:
         """Tickets shown in a page the agent asked for: the unknown ones are recorded as seen as they are."""
@@ -95,12 +102,12 @@ class SeenTickets:
                 raise
 
     def _remember(self, ticket: _Ticket) -> None:
-        self._seen[ticket.id] = (ticket.updated_at.isoformat(), int(ticket.message_count))
+        self._seen[ticket.id] = (ticket.updated_at.isoformat(), int(ticket.message_count), _digest(ticket))
         while len(self._seen) > MAX_REMEMBERED:
             del self._seen[next(iter(self._seen))]
         self._dirty = True
 
-    def _read(self) -> dict[str, tuple[str, int]]:
+    def _read(self) -> dict[str, tuple[str, int, str]]:
         if self.path is None:
             return {}
         try:
@@ -109,12 +116,21 @@ class SeenTickets:
             return {}  # a lost or damaged file only costs the marks
         if not isinstance(data, dict):
             return {}
-        seen: dict[str, tuple[str, int]] = {}
+        seen: dict[str, tuple[str, int, str]] = {}
         for key, value in data.items():
-            if (isinstance(key, str) and isinstance(value, list) and len(value) == 2
+            if (isinstance(key, str) and isinstance(value, list) and len(value) in (2, 3)
                     and isinstance(value[0], str) and isinstance(value[1], int)):
-                seen[key] = (value[0], value[1])
+                digest = value[2] if len(value) == 3 and isinstance(value[2], str) else ""
+                seen[key] = (value[0], value[1], digest)
         return seen
+
+
+_SHOWN = ("title", "status", "priority", "assigned_to", "tags", "customer_id", "customer_name", "notes", "metadata")
+
+
+def _digest(ticket: _Ticket) -> str:
+    fields = ticket.model_dump(include=set(_SHOWN), mode="json")
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def seen_for(settings: Settings, root: Path | None = None) -> SeenTickets:
