@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.serve import bind
 from tests.terminal import Terminals, Tmux
+from tests.waiting import WAIT, wait_until
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,16 +68,14 @@ class _ServedSandbox:
 
     def __enter__(self) -> Sandbox:
         self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
+        wait_until(lambda: self.server.started or not self._thread.is_alive(), "uvicorn to start")
+        if not self.server.started:
+            raise RuntimeError("uvicorn did not start")
         return self.sandbox
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=WAIT)
         self._sock.close()
 
 
