@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 
 from api.sandbox import Sandbox, create_sandbox
@@ -34,6 +35,13 @@ def pytest_configure(config: pytest.Config) -> None:
                 "CSTAR_PROFILE"):
         os.environ.pop(var, None)
 
+
+# Hypothesis times each example (deadline 200 ms) and its data generation (the too_slow health check):
+# wall-clock verdicts that a loaded CI machine turns into failures. What a property test checks is the
+# property; how fast is for the benchmarks.
+hypothesis.settings.register_profile("cstar", deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("cstar")
 
 # Screenshots and snapshots need a stable clock; this is "now" inside the seeded sandbox for them.
 FIXED_NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -276,7 +276,7 @@ async def test_in_flight_idempotency_conflict_is_retried(sandbox: Sandbox, first
 
         h = Harness(sandbox, sleep=sleep)
         try:
-            async with asyncio.timeout(5):
+            async with asyncio.timeout(WAIT):
                 message = await h.client.add_message(
                     first_ticket, MessageCreate(content="once"), idempotency_key="k-in-flight"
                 )
