@@ -5,17 +5,18 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import hypothesis
 import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.serve import bind
 from tests.terminal import Terminals, Tmux
+from tests.waiting import WAIT, wait_until
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,6 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
                 "CSTAR_PROFILE"):
         os.environ.pop(var, None)
 
+
+# Hypothesis times each example (deadline 200 ms) and its data generation (the too_slow health check):
+# wall-clock verdicts that a loaded CI machine turns into failures. What a property test checks is the
+# property; how fast is for the benchmarks.
+hypothesis.settings.register_profile("cstar", deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("cstar")
 
 # Screenshots and snapshots need a stable clock; this is "now" inside the seeded sandbox for them.
 FIXED_NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -69,16 +77,14 @@ class _ServedSandbox:
 
     def __enter__(self) -> Sandbox:
         self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
+        wait_until(lambda: self.server.started or not self._thread.is_alive(), "uvicorn to start")
+        if not self.server.started:
+            raise RuntimeError("uvicorn did not start")
         return self.sandbox
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=WAIT)
         self._sock.close()
 
 

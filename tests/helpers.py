@@ -12,6 +12,7 @@ from api.sandbox import Sandbox
 from app.desk.seen import SeenTickets
 from app.settings import Settings
 from app.tui import CStarApp
+from tests.waiting import WAIT
 
 
 @dataclass
@@ -22,18 +23,39 @@ class Seen:
 
 
 @dataclass
+class Hold:
+    """Holds the requests it matches until `release()`: the test, not a clock, decides when a slow answer
+    comes. `arrived` counts requests that reached the hold; `ended` those that went on or were cancelled."""
+
+    matches: Callable[[httpx.Request], bool]
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    arrived: int = 0
+    ended: int = 0
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def wait(self) -> None:
+        self.arrived += 1
+        try:
+            await self.released.wait()
+        finally:
+            self.ended += 1
+
+
+@dataclass
 class RecordingTransport(httpx.AsyncBaseTransport):
-    """Forwards to the sandbox and records every request; `delay` can hold chosen requests back."""
+    """Forwards to the sandbox and records every request; `hold` can hold chosen requests back."""
 
     inner: httpx.AsyncBaseTransport
     seen: list[Seen] = field(default_factory=list)
-    delay: Callable[[httpx.Request], float] | None = None
+    hold: Hold | None = None
     fail: Callable[[httpx.Request], Awaitable[httpx.Response | None]] | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(Seen(request.method, request.url.path, dict(request.url.params)))
-        if self.delay is not None and (wait := self.delay(request)) > 0:
-            await asyncio.sleep(wait)
+        if self.hold is not None and self.hold.matches(request):
+            await self.hold.wait()
         if self.fail is not None and (response := await self.fail(request)) is not None:
             return response
         return await self.inner.handle_async_request(request)
@@ -67,15 +89,41 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
     return CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
 
 
-async def settle(pilot: object, predicate: Callable[[], bool] | None = None, timeout: float = 5.0) -> None:
-    """Wait until workers are done (and `predicate` holds): requests are real, so they take real time."""
+def _busy(app: object) -> bool:
+    """Work the app has started and not finished: a message not yet handled, a worker not yet done
+    (pending counts: it has not begun its request yet), or a filter change waiting out its debounce."""
+    from widgets.filter_bar import FilterBar
+
+    screen = app.screen  # type: ignore[attr-defined]
+    if app.message_queue_size or any(node.message_queue_size for node in screen.walk_children(with_self=True)):  # type: ignore[attr-defined]
+        return True
+    if any(not w.is_finished for w in app.workers):  # type: ignore[attr-defined]
+        return True
+    return any(bar.pending for bar in screen.query(FilterBar))
+
+
+async def until(pilot: object, predicate: Callable[[], object], what: str = "the condition",
+                timeout: float = WAIT) -> None:
+    """Let the app run until `predicate` holds (whatever its workers are doing)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        await pilot.pause(0.01)  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def settle(pilot: object, predicate: Callable[[], bool] | None = None, timeout: float = WAIT) -> None:
+    """Wait until the app's work is done (and `predicate` holds): requests are real, so they take real time."""
     app = pilot.app  # type: ignore[attr-defined]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
-        busy = any(w.is_running for w in app.workers)
-        if not busy and (predicate is None or predicate()):
+    while True:
+        await pilot.pause(0.01)  # type: ignore[attr-defined]
+        if not _busy(app) and (predicate is None or predicate()):
             await pilot.pause()  # type: ignore[attr-defined]
-            return
-    raise AssertionError("the app did not settle in time")
+            if not _busy(app):  # what the last messages started is waited for too
+                return
+        if loop.time() > deadline:
+            raise AssertionError(f"the app did not settle in {timeout:g} s")

@@ -19,41 +19,34 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 
+from tests import waiting
+
 __all__ = ["WAIT", "Terminals", "Tmux", "TmuxError", "needs_tmux", "wait_until"]
 
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
 
 WAIT = 45.0
-"""Seconds before a wait gives up: far beyond a slow start on a busy machine, so only a failure reaches it."""
+"""Seconds before a wait on the terminal gives up: a loaded CI machine starts the app slowly."""
 
 POLL = 0.05
-"""Seconds between two looks at a condition (a `capture-pane` is a process start)."""
+"""Seconds between two looks at the pane (a `capture-pane` is a process start)."""
+
+T = TypeVar("T")
 
 # What tmux says when there is no server to talk to (never started, exited, or exiting as we connect).
 _GONE = ("no server running", "error connecting to", "server exited unexpectedly", "lost server")
 
-T = TypeVar("T")
-
 
 def wait_until(predicate: Callable[[], T], what: str, timeout: float = WAIT,
                describe: Callable[[], str] | None = None) -> T:
-    """Poll `predicate` until it returns something truthy and return that; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            detail = f"\n{describe()}" if describe is not None else ""
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}{detail}")
-        time.sleep(POLL)
+    """`tests.waiting.wait_until` with the terminal's longer ceiling."""
+    return waiting.wait_until(predicate, what, timeout, describe, poll=POLL)
 
 
 class TmuxError(RuntimeError):

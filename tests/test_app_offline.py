@@ -24,7 +24,7 @@ from app.screens.composer import ComposerScreen
 from app.screens.ticket_detail import TicketDetailScreen
 from app.tui import CStarApp
 from tests.detail_support import SIZE, app_with_drafts, create_ticket, list_screen, open_row, stored_messages, table
-from tests.helpers import settle
+from tests.helpers import settle, until
 from widgets.status_header import StatusHeader
 from widgets.thread import MessageThread
 
@@ -125,7 +125,11 @@ async def test_a_reply_sent_while_down_goes_out_once_when_the_service_answers(
         draft = DraftStore(tmp_path / "drafts").load(ticket["id"])
         assert draft.text == "On it" and draft.pending is not None and draft.pending["content"] == "On it"
         assert len(stored_messages(sandbox, ticket["id"])) == (1 if down.kind == "drop-after-commit" else 0)
-        await pilot.pause(0.3)  # the outbox tries again meanwhile, and fails
+        plan = sandbox.faults
+        tried = sum(1 for d in plan.history if d.method == "POST")
+        # The outbox tries again meanwhile (its timer), and fails.
+        await until(pilot, lambda: sum(1 for d in plan.history if d.method == "POST") > tried, "the outbox's retry")
+        await settle(pilot)
         assert app.screen is composer and ticket["id"] in app.outbox.waiting
         sandbox.faults = None
         await settle(pilot, lambda: app.screen is detail)
@@ -164,11 +168,18 @@ async def test_typing_continues_while_a_send_retries_and_stays_out_of_that_send(
         detail = await open_row(pilot, ticket["id"])
         await pilot.press("r", *"Refund sent")
         composer: ComposerScreen = app.screen
-        # Each attempt hangs for a while, then gets no answer.
-        sandbox.faults = FaultPlan(Fault("latency", delay=(0.3, 0.3), methods={"POST"}), DOWN)
+        # Each attempt hangs until the typing below is done (not for a time that load could outlast),
+        # then gets no answer.
+        typed = asyncio.Event()
+
+        async def hang(_seconds: float) -> None:
+            await typed.wait()
+
+        sandbox.faults = FaultPlan(Fault("latency", delay=(0.3, 0.3), methods={"POST"}), DOWN, sleep=hang)
         await pilot.press("ctrl+s")
         await pilot.press("enter", *"PS")
         assert composer._sending and composer.text_area.text == "Refund sent\nPS"
+        typed.set()
         await settle(pilot, lambda: not composer._sending)
         assert "Not sent: the service is unreachable" in status(app)
         await pilot.press(*"!")

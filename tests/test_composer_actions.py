@@ -24,7 +24,7 @@ from tests.detail_support import (
     table,
     writes,
 )
-from tests.helpers import RecordingTransport, settle
+from tests.helpers import RecordingTransport, settle, until
 from widgets.thread import MessageThread
 
 
@@ -135,8 +135,10 @@ async def test_escape_keeps_the_draft_and_reopening_restores_it(sandbox: Sandbox
     async with app.run_test(size=SIZE) as pilot:
         detail = await open_row(pilot, ticket["id"])
         await pilot.press("i", *"half")
-        await pilot.pause(0.4)  # typing pauses: the draft is written without leaving
-        saved = json.loads(DraftStore(tmp_path).path(ticket["id"]).read_text())
+        # Typing pauses: the draft is written without leaving.
+        path = DraftStore(tmp_path).path(ticket["id"])
+        await until(pilot, lambda: path.exists() and "half" in path.read_text(), "the draft on disk")
+        saved = json.loads(path.read_text())
         assert (saved["text"], saved["mode"]) == ("half", "internal")
         await pilot.press(*" more", "escape")
         assert app.screen is detail
@@ -183,7 +185,7 @@ async def test_a_send_that_fails_keeps_draft_and_key_and_the_retry_posts_once(
         detail = await open_row(pilot, ticket["id"])
         await pilot.press("r", *"Refunded", "ctrl+s")
         composer = app.screen
-        await settle(pilot, lambda: not composer._sending, timeout=10)
+        await settle(pilot, lambda: not composer._sending)
         assert app.screen is composer and "Not sent" in _status(app)
         assert any(n.severity == "error" for n in app._notifications)
         draft = DraftStore(tmp_path).load(ticket["id"])

@@ -29,8 +29,7 @@ async def test_keys_typed_right_after_r_or_i_reach_the_composer(sandbox: Sandbox
         typed = "Hi, I paused sync; please retry"
         for char in key + typed:
             app.post_message(events.Key("space" if char == " " else char, char))
-        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))  # and every key is handled
         stack = [type(s).__name__ for s in app.screen_stack]
         assert stack.count("ComposerScreen") == 1, stack
         composer = app.screen

@@ -207,7 +207,7 @@ agent_name = "Served Me"
         await pilot.press("ctrl+p")
         await palette_pick(pilot, "switch profile served")
         await settle(pilot, lambda: app.client is not old_client and isinstance(app.screen, TicketListScreen)
-                     and app.screen is not old_list and bool(table(app).ticket_ids), timeout=10)
+                     and app.screen is not old_list and bool(table(app).ticket_ids))
         assert old_client.is_closed and not app.client.is_closed
         assert app.settings.profile == "served" and app.settings.base_url == served.base_url
         assert table(app).ticket_ids[0] == only_there["id"]

@@ -15,6 +15,7 @@ from api.models import MessageCreate
 from api.sandbox import Sandbox
 from api.sandbox.faults import Fault, FaultPlan
 from tests.test_sandbox_serve import Served
+from tests.waiting import WAIT
 
 
 def tickets_url(sb: Sandbox) -> str:
@@ -105,13 +106,15 @@ def test_serve_faults_flag_switches_the_mode_on_and_prints_the_seed() -> None:
         assert served.stop(signal.SIGTERM) == 0
         assert "fault mode: --faults error=503@GET,seed=5" in "".join(served.stderr)
     finally:
-        if served.proc.poll() is None:
-            served.proc.kill()
+        served.close()
 
 
 def test_serve_refuses_a_bad_faults_spec_in_one_line() -> None:
     served = Served("--empty", "--faults", "explode=0.5")
-    assert served.proc.wait(timeout=20) == 2
-    served._err.join(2)
+    try:
+        assert served.proc.wait(timeout=WAIT) == 2
+        served.drained()
+    finally:
+        served.close()
     (line,) = served.stderr
     assert line.startswith("cstar-tui serve: --faults: unknown fault 'explode'")

@@ -9,7 +9,7 @@ from api.models import TicketCreate
 from api.sandbox import Sandbox
 from app.screens.connection_error import ConnectionErrorScreen
 from app.screens.ticket_list import TicketListScreen, with_quick_status
-from tests.helpers import RecordingTransport, make_app, settle
+from tests.helpers import Hold, RecordingTransport, make_app, settle, until
 from widgets.filter_bar import FilterBar
 from widgets.ticket_table import TicketTable
 
@@ -71,8 +71,7 @@ async def test_enter_after_the_debounce_sends_no_second_request(sandbox: Sandbox
     async with app.run_test(size=(130, 36)) as pilot:
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
         await pilot.press("slash", *"refund")
-        await settle(pilot)
-        await pilot.pause(0.2)
+        await settle(pilot)  # the debounce has fired and its request is answered
         count = len(rec.lists())
         await pilot.press("enter")
         await settle(pilot)
@@ -101,7 +100,6 @@ async def test_bad_syntax_is_explained_in_place_and_sends_nothing(sandbox: Sandb
         before = len(rec.lists())
         await pilot.press("slash", *"status:bogus", "enter")
         await settle(pilot)
-        await pilot.pause(0.2)
         assert len(rec.lists()) == before
         text = " ".join(str(w.render()) for w in app.screen.query(FilterBar).first().query("*"))
         assert "bogus" in text
@@ -109,17 +107,18 @@ async def test_bad_syntax_is_explained_in_place_and_sends_nothing(sandbox: Sandb
 
 
 async def test_a_slow_stale_response_never_overwrites_a_newer_result(sandbox: Sandbox) -> None:
-    slow = {"open"}
-    rec = RecordingTransport(sandbox.transport(),
-                             delay=lambda r: 0.6 if r.url.params.get("status") in slow else 0.0)
+    slow = Hold(lambda r: r.url.params.get("status") == "open")
+    rec = RecordingTransport(sandbox.transport(), hold=slow)
     app = make_app(sandbox, rec)
     async with app.run_test(size=(130, 36)) as pilot:
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
-        await pilot.press("2")  # status:open, held back 0.6 s
-        await pilot.pause(0.05)
+        await pilot.press("2")  # status:open, held back until the newer result is shown
+        await until(pilot, lambda: slow.arrived == 1, "the status:open request")
         await pilot.press("5")  # status:closed, answered at once
+        await until(pilot, lambda: {t.status for t in _table(app).tickets} == {"closed"}, "the closed rows")
+        slow.release()  # now the stale answer may come (unless its request was cancelled)
+        await until(pilot, lambda: slow.ended == 1, "the status:open request to end")
         await settle(pilot)
-        await pilot.pause(0.8)
         statuses = [p.get("status") for p in rec.lists()]
         assert statuses[-2:] == ["open", "closed"]
         assert {t.status for t in _table(app).tickets} == {"closed"}
@@ -242,7 +241,7 @@ async def test_a_wrong_team_and_an_unreachable_host_are_told_apart(sandbox: Sand
     app = CStarApp(dc_replace(settings_for(sandbox), transport=Refused()))
     app.client._sleep = _no_sleep  # retries back off for real otherwise
     async with app.run_test(size=(130, 36)) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, ConnectionErrorScreen), timeout=15)
+        await settle(pilot, lambda: isinstance(app.screen, ConnectionErrorScreen))
         assert "cannot be reached" in " ".join(str(s.render()) for s in app.screen.query("Static"))
         app.settings.transport = None
 
@@ -307,7 +306,8 @@ async def test_the_command_palette_reaches_list_actions(sandbox: Sandbox) -> Non
     async with app.run_test(size=(130, 40)) as pilot:
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
         await pilot.press("ctrl+p", *"status pending")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: app.screen.query_one("CommandList").option_count > 0
+                     and app.screen.query_one("CommandList").highlighted is not None)
         await pilot.press("enter")
         await settle(pilot)
         assert rec.lists()[-1] == {"status": "pending", "page": "1", "pageSize": "50"}
@@ -330,11 +330,13 @@ async def test_keys_typed_right_after_slash_all_reach_the_filter(sandbox: Sandbo
 
 async def test_a_slow_first_page_leaves_the_keys_on_the_table(sandbox: Sandbox) -> None:
     """While the first page loads the table can't hold focus; when it arrives the keys must work."""
-    rec = RecordingTransport(sandbox.transport(), delay=lambda r: 0.6 if len(rec.seen) == 1 else 0.0)
+    first = Hold(lambda r: len(rec.seen) == 1)
+    rec = RecordingTransport(sandbox.transport(), hold=first)
     app = make_app(sandbox, rec)
     async with app.run_test(size=(130, 36)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: first.arrived == 1, "the first page's request")
         assert _table(app).loading  # still waiting for the first page
+        first.release()
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
         assert app.focused is _table(app)
         second = _table(app).ticket_ids[1]

@@ -104,7 +104,7 @@ async def test_a_retried_submission_creates_one_ticket(sandbox: Sandbox, tmp_pat
         await _open_form(pilot)
         await pilot.press(*"Once only", "ctrl+s")
         form = app.screen
-        await settle(pilot, lambda: not form._sending, timeout=10)
+        await settle(pilot, lambda: not form._sending)
         assert app.screen is form and "unreachable" in _error(app)
         assert len(_created(sandbox, "Once only")) == 1
         await pilot.press("ctrl+s")

@@ -12,6 +12,7 @@ import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.idempotency import scope
+from tests.waiting import WAIT
 
 
 class Clock:
@@ -96,14 +97,14 @@ async def test_in_flight_key_is_409_in_use_then_replays(sb: Sandbox, api: httpx.
 
     sb.api.before_write = hold
     first = asyncio.create_task(api.post("/tickets", json={"title": "slow"}, headers=key("flight")))
-    await asyncio.wait_for(entered.wait(), 5)
+    await asyncio.wait_for(entered.wait(), WAIT)
     sb.api.before_write = None
     second = await api.post("/tickets", json={"title": "slow"}, headers=key("flight"))
     assert second.status_code == 409 and second.json()["error"]["code"] == "idempotency_key_in_use"
     other = await api.post("/tickets", json={"title": "other"}, headers=key("flight"))
     assert other.status_code == 409  # in use or reused, it is never a second write
     release.set()
-    done = await asyncio.wait_for(first, 5)
+    done = await asyncio.wait_for(first, WAIT)
     assert done.status_code == 201
     third = await api.post("/tickets", json={"title": "slow"}, headers=key("flight"))
     assert third.status_code == 201 and third.content == done.content

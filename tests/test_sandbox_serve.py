@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from api.sandbox import Sandbox
+from tests.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ class Served:
         for line in stream:
             sink(line)
 
-    def info(self, timeout: float = 20) -> dict[str, Any]:
+    def info(self, timeout: float = WAIT) -> dict[str, Any]:
         try:
             line = self.lines.get(timeout=timeout)
         except queue.Empty:
@@ -49,16 +50,32 @@ class Served:
         assert line.endswith("\n")
         return json.loads(line)
 
-    def stop(self, sig: signal.Signals, timeout: float = 5) -> int:
+    def stop(self, sig: signal.Signals, timeout: float = WAIT) -> int:
         self.proc.send_signal(sig)
         try:
             code = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise AssertionError(f"still running {timeout} s after {sig.name}") from None
-        self._out.join(2)
-        self._err.join(2)
+        self.drained()
         return code
+
+    def drained(self) -> None:
+        """Wait until both pipes reached their end (the process has exited and all it wrote is read)."""
+        self._out.join(WAIT)
+        self._err.join(WAIT)
+        assert not self._out.is_alive() and not self._err.is_alive(), "the server's pipes never reached their end"
+
+    def close(self) -> None:
+        """Kill the process if it still runs, reap it and close both pipes (no ResourceWarning, no zombie)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=WAIT)
+        self._out.join(WAIT)
+        self._err.join(WAIT)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
 
     def rest_of_stdout(self) -> list[str]:
         return list(self.lines.queue)
@@ -71,9 +88,7 @@ def servers() -> Iterator[dict[str, Served]]:
                "bad": Served("--empty", "--webhook-url", "ftp://example.invalid/hooks")}
     yield started
     for s in started.values():
-        if s.proc.poll() is None:
-            s.proc.kill()
-            s.proc.wait()
+        s.close()
 
 
 def team_path(info: dict[str, Any], team: str | None = None) -> str:
@@ -89,7 +104,7 @@ def test_serve_prints_one_json_line_serves_and_exits_cleanly_on_sigterm(servers:
     assert info["keys"]["restricted"].startswith("sk_test_") and info["agent"]["id"].startswith("agt_")
     assert info["agent"]["name"] and info["otherTeam"]["secret"].startswith("sk_test_")
     url = team_path(info)
-    with httpx.Client(headers={"Authorization": f"Bearer {info['keys']['secret']}"}, timeout=5) as http:
+    with httpx.Client(headers={"Authorization": f"Bearer {info['keys']['secret']}"}, timeout=WAIT) as http:
         listed = http.get(url, params={"status": "open", "priority": "high"})
         assert listed.status_code == 200 and listed.json()["pagination"]["total"] > 0
         assert all(t["status"] == "open" and t["priority"] == "high" for t in listed.json()["data"])
@@ -107,7 +122,7 @@ def test_serve_prints_one_json_line_serves_and_exits_cleanly_on_sigterm(servers:
         assert note.status_code == 201 and note.json()["data"]["isInternal"] is True
         other = http.get(team_path(info, info["otherTeam"]["teamId"]))
         assert other.status_code == 403
-    with httpx.Client(headers={"Authorization": f"Bearer {info['otherTeam']['secret']}"}, timeout=5) as theirs:
+    with httpx.Client(headers={"Authorization": f"Bearer {info['otherTeam']['secret']}"}, timeout=WAIT) as theirs:
         assert theirs.get(team_path(info, info["otherTeam"]["teamId"])).status_code == 200
     assert served.stop(signal.SIGTERM) == 0  # uvicorn re-raised the signal: the process died of it (-15)
     assert served.rest_of_stdout() == []  # exactly one line, nothing after it
@@ -119,11 +134,11 @@ def test_sigint_exits_zero_and_the_access_log_goes_to_stderr(servers: dict[str, 
     info = s.info()
     port = info["baseUrl"].rsplit(":", 1)[1]
     # A second server on the same port: a one-line error, no traceback.
-    second = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--json", "--empty", "--port", port],
-                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    with httpx.Client(headers={"Authorization": f"Bearer {info['keys']['secret']}"}, timeout=5) as http:
-        assert http.get(team_path(info)).status_code == 200
-    out, err = second.communicate(timeout=30)
+    with subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--json", "--empty", "--port", port],
+                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as second:
+        with httpx.Client(headers={"Authorization": f"Bearer {info['keys']['secret']}"}, timeout=WAIT) as http:
+            assert http.get(team_path(info)).status_code == 200
+        out, err = second.communicate(timeout=WAIT)
     assert second.returncode == 2 and out == ""
     assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
     assert s.stop(signal.SIGINT) == 0  # was -2 with a KeyboardInterrupt traceback
@@ -140,8 +155,8 @@ def test_a_signal_right_after_the_json_line_is_still_a_clean_exit(servers: dict[
 
 def test_bad_options_are_a_one_line_error(servers: dict[str, Served]) -> None:
     s = servers["bad"]
-    assert s.proc.wait(timeout=30) == 2
-    s._err.join(2)
+    assert s.proc.wait(timeout=WAIT) == 2
+    s.drained()
     err = "".join(s.stderr)
     assert "webhook URL must be http or https" in err and "Traceback" not in err
     assert s.rest_of_stdout() == []
@@ -150,7 +165,7 @@ def test_bad_options_are_a_one_line_error(servers: dict[str, Served]) -> None:
 async def test_served_sandbox_under_concurrent_writes(served_sandbox: Sandbox) -> None:
     sb = served_sandbox
     url = f"{sb.base_url}/api/v1/teams/{sb.team_id}/tickets"
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {sb.keys.secret}"}, timeout=10,
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {sb.keys.secret}"}, timeout=WAIT,
                                  limits=httpx.Limits(max_connections=20)) as http:
         before = (await http.get(url)).json()["pagination"]["total"]
         target = (await http.post(url, json={"title": "busy"})).json()["data"]["id"]

@@ -189,8 +189,9 @@ async def test_megabyte_title_costs_no_more_than_a_short_one() -> None:
     async with app.run_test(size=(120, 35)) as pilot:
         table = app.query_one(TicketTable)
         await pilot.pause()
-        start = time.perf_counter()
+        # CPU time of this thread, not wall time: other work on a loaded machine does not count.
+        start = time.thread_time()
         table.refresh_cells()
         first = table.render_line(1).text
-        assert time.perf_counter() - start < 0.05
+        assert time.thread_time() - start < 0.05
         assert first.count("Refund") < 10 and "…" in first

@@ -111,6 +111,11 @@ class FilterBar(Widget):
         return self.input.value if self.is_mounted else self._initial
 
     @property
+    def pending(self) -> bool:
+        """A typed change is waiting out the debounce (tests wait for this instead of a fixed time)."""
+        return self._timer is not None
+
+    @property
     def error(self) -> str | None:
         return self._error
 
@@ -136,6 +141,12 @@ class FilterBar(Widget):
         self._error = None
         self.query_one(".filter-bar--error", Static).update("")
         self.remove_class("-error")
+
+    def flush(self) -> None:
+        """Post a change still waiting out the debounce now, as its timer would (tests use this as their clock)."""
+        if self._timer is not None:
+            self._cancel_timer()
+            self._flush()
 
     def focus(self, scroll_visible: bool = True) -> FilterBar:
         self.input.focus(scroll_visible)
