@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.timer import Timer
 
 from api.errors import ApiError
 from api.models import Ticket
+from app.screens.poll_timer import PollTimer
 from widgets.thread import MessageThread
 from widgets.ticket_header import TicketHeader
 from widgets.unreadable_notice import UnreadableNotice
@@ -23,39 +23,19 @@ if TYPE_CHECKING:
 __all__ = ["LiveTicket"]
 
 
-class LiveTicket:
+class LiveTicket(PollTimer):
     ticket: Ticket | None
     ticket_id: str
-    _poll_timer: Timer | None
 
     if TYPE_CHECKING:
         cstar: CStarApp
         workers: Any
 
-        def set_timer(self, delay: float, callback: Any) -> Timer: ...
         def query_one(self, selector: Any) -> Any: ...
         def _to_list(self, ticket: Ticket) -> None: ...
 
-    def _schedule_poll(self) -> None:
-        poller = self.cstar.poller
-        if poller.enabled and self._poll_timer is None:
-            self._poll_timer = self.set_timer(poller.delay(), self._poll_due)
-
-    def live_changed(self) -> None:
-        """Live updates were turned on or off."""
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-            self._poll_timer = None
-        self._schedule_poll()
-
-    def _poll_due(self) -> None:
-        self._poll_timer = None
-        if not self.cstar.poller.enabled:
-            return
-        if any(worker.is_running and worker.group != "detail-poll" for worker in self.workers):
-            self._schedule_poll()  # the agent's own load or change goes first
-            return
-        self.poll_now()
+    def _poll_blocked(self) -> bool:
+        return any(worker.is_running and worker.group != "detail-poll" for worker in self.workers)
 
     @work(exclusive=True, group="detail-poll", exit_on_error=False)
     async def poll_now(self) -> None:

@@ -106,7 +106,6 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         self.ticket_id = ticket_id
         self.ticket: Ticket | None = None
         self._source = source
-        self._poll_timer = None
 
     @property
     def cstar(self) -> CStarApp:

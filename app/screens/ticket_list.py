@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
@@ -20,6 +19,7 @@ from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket, Unreadable
 from app.desk.live import ViewQuery
 from app.desk.store import Change
+from app.screens.poll_timer import PollTimer
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
 from widgets.status_line import StatusLine
@@ -51,7 +51,7 @@ def with_quick_status(query: str, status: str | None) -> str:
     return f"status:{status} {rest}".strip()
 
 
-class TicketListScreen(Screen[None]):
+class TicketListScreen(PollTimer, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so the app moves focus before it hands on the keys typed after `/` (see check_action).
         Binding("slash", "focus_filter", "Filter", priority=True, id="list.filter"),
@@ -77,7 +77,6 @@ class TicketListScreen(Screen[None]):
         # The next rows of the shown view replace the table's outright (the agent asked for a new query).
         self._reset_rows = False
         self._unsubscribe: Callable[[], None] | None = None
-        self._poll_timer: Timer | None = None
         self._unreadable: list[Unreadable] = []
 
     @property
@@ -276,26 +275,8 @@ class TicketListScreen(Screen[None]):
 
     # --- polling -------------------------------------------------------------------------------
 
-    def _schedule_poll(self) -> None:
-        poller = self.cstar.poller
-        if poller.enabled and self._poll_timer is None:
-            self._poll_timer = self.set_timer(poller.delay(), self._poll_due)
-
-    def live_changed(self) -> None:
-        """Live updates were turned on or off."""
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-            self._poll_timer = None
-        self._schedule_poll()
-
-    def _poll_due(self) -> None:
-        self._poll_timer = None
-        if not self.cstar.poller.enabled:
-            return
-        if self._loading or self._view is None:
-            self._schedule_poll()  # the agent's own request goes first; try again next interval
-            return
-        self.poll_now()
+    def _poll_blocked(self) -> bool:
+        return self._loading or self._view is None
 
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def poll_now(self) -> None:
