@@ -103,7 +103,12 @@ def run_app(argv: Sequence[str]) -> int:
     print_problems(problems)
     from app.tui import CStarApp
 
-    return run_until_exit(CStarApp(settings, config=loaded, problems=problems))
+    try:
+        listener = settings_mod.webhook_listener(args, os.environ)
+    except settings_mod.SettingsError as exc:
+        _say(str(exc))
+        return 2
+    return run_until_exit(CStarApp(settings, config=loaded, problems=problems, listen=listener))
 
 
 def run_until_exit(app: App[object], *, headless: bool = False) -> int:

@@ -36,6 +36,7 @@ FLAGS = {
     "agent_name": "--agent-name",
 }
 PROFILE_ENV = "CSTAR_PROFILE"
+WEBHOOK_SECRET_ENV = "CSTAR_WEBHOOK_SECRET"
 
 
 class SettingsError(Exception):
@@ -78,6 +79,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent-name", metavar="NAME", help=f"your name on replies (env {ENV['agent_name']})")
     parser.add_argument("--profile", metavar="NAME", help=f"a profile of the config file (env {PROFILE_ENV}; "
                         "default: its default_profile)")
+    parser.add_argument("--listen", metavar="HOST:PORT", help="receive the service's webhooks here for live "
+                        f"updates within a second (needs a secret: env {WEBHOOK_SECRET_ENV})")
+    parser.add_argument("--webhook-secret", metavar="SECRET", help="the webhooks' signing secret (prefer env "
+                        f"{WEBHOOK_SECRET_ENV}: a flag shows in the process list)")
+
+
+def webhook_listener(args: argparse.Namespace,
+                     environ: Mapping[str, str] | None = None) -> tuple[str, int, str] | None:
+    """(host, port, secret) for `--listen`, or None; SettingsError when it can't work."""
+    listen = getattr(args, "listen", None)
+    if not listen:
+        return None
+    from app.webhook_receiver import parse_listen
+
+    env = os.environ if environ is None else environ
+    try:
+        host, port = parse_listen(listen)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    secret = (getattr(args, "webhook_secret", None) or env.get(WEBHOOK_SECRET_ENV) or "").strip()
+    if not secret:
+        raise SettingsError(f"--listen needs the webhooks' signing secret: set {WEBHOOK_SECRET_ENV} "
+                            "(or --webhook-secret). Unsigned events are never applied.")
+    from api.errors import remember_secret
+
+    remember_secret(secret)  # masked by value wherever it could show up
+    return host, port, secret
 
 
 def pick_profile(args: argparse.Namespace, environ: Mapping[str, str] | None = None,

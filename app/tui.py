@@ -10,6 +10,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
+from textual.timer import Timer
 
 from api.client import HelpdeskClient
 from api.filters import FilterSyntaxError, parse
@@ -17,6 +18,7 @@ from app.commands import ActionCommands
 from app.config import NotificationsConfig
 from app.config_app import ProfileCommands, apply_config
 from app.desk.alerts import AlertRules, Alerts
+from app.desk.intake import apply_event
 from app.desk.live import DEFAULT_INTERVAL, Poller, ViewQuery
 from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
@@ -26,6 +28,7 @@ from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
+from app.webhook_receiver import WebhookReceiver
 from widgets.safe_input import SafeInput, SafeTextArea
 from widgets.safe_text import clean, one_line
 from widgets.status_header import StatusHeader, connection_after
@@ -51,7 +54,7 @@ class CStarApp(App[int]):
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = _utcnow,
                  views: list[View] | None = None, debounce: float = 0.15, config: LoadedConfig | None = None,
                  problems: Sequence[str] = (), refresh_seconds: float | None = None,
-                 seen: SeenTickets | None = None) -> None:
+                 seen: SeenTickets | None = None, listen: tuple[str, int, str] | None = None) -> None:
         super().__init__()
         # Before the driver starts reading: a bracketed paste reaches the app as one Paste, never as keys.
         install_paste_guard(self.driver_class)
@@ -76,6 +79,10 @@ class CStarApp(App[int]):
         self.notifications = notes
         self.notifier = Notifier(self, bell=notes.bell, desktop=notes.desktop)
         self.alerts = self._new_alerts()
+        # `--listen`: (host, port, secret) of the webhook receiver, started on mount.
+        self._listen = listen
+        self.webhooks: WebhookReceiver | None = None
+        self._event_poll: Timer | None = None
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
@@ -98,10 +105,39 @@ class CStarApp(App[int]):
         from app.screens.ticket_list import TicketListScreen
 
         outbox_for(self).load()  # replies a previous run could not get confirmed; sent at the first answer
+        if self._listen is not None:
+            await self._start_webhooks(*self._listen)
         self.screen_change_signal.subscribe(self, self._show_connection)
         await self.push_screen(TicketListScreen())
 
+    async def _start_webhooks(self, host: str, port: int, secret: str) -> None:
+        receiver = WebhookReceiver(secret, self._webhook_event, host=host, port=port)
+        try:
+            await receiver.start()
+        except OSError as exc:
+            self.notify(f"Webhooks cannot be received on {host}:{port}: {exc.strerror or exc}. "
+                        "Live updates go on by polling.", severity="error", markup=False, timeout=15)
+            return
+        self.webhooks = receiver
+
+    def _webhook_event(self, body: bytes) -> None:
+        """A verified event: its ticket into the store now; the views and the open ticket read soon after
+        (several events in a burst cost one read)."""
+        intake = apply_event(self.store, body)
+        if intake is None or not intake.refresh or self._event_poll is not None:
+            return
+        self._event_poll = self.set_timer(0.2, self._poll_after_events)
+
+    def _poll_after_events(self) -> None:
+        self._event_poll = None
+        for screen in self.screen_stack:
+            poll = getattr(screen, "poll_now", None)
+            if poll is not None:
+                poll()
+
     async def on_unmount(self) -> None:
+        if self.webhooks is not None:
+            await self.webhooks.stop()
         await self.client.aclose()
         # Another window may write these drafts and send their replies now (a process that ends lets go
         # of its locks anyway; an app that ends inside a longer-lived process must too).

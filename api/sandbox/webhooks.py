@@ -5,14 +5,12 @@ daemon thread posts events with a sync `httpx.Client`. A slow, failing or hangin
 costs the API nothing but memory, and that is capped (`MAX_PENDING`).
 
 Signature: `Cstar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>` over the exact
-bytes sent, as Stripe does; `verify_signature()` is the receiving side.
+bytes sent, as Stripe does. Signing and verifying live in `api.webhooks`, shared with the app's receiver.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import hmac
 import itertools
 import json
 import logging
@@ -26,65 +24,16 @@ from typing import Any
 import httpx
 
 from api.sandbox.ids import iso, new_id
+from api.webhooks import EVENT_TYPES, SIGNATURE_HEADER, sign, signature_header, verify_signature
+
+__all__ = ["EVENT_TYPES", "SIGNATURE_HEADER", "WebhookDispatcher", "sign", "signature_header", "verify_signature"]
 
 log = logging.getLogger("cstar.sandbox")
 
-EVENT_TYPES = frozenset({"ticket.created", "ticket.updated", "ticket.closed", "ticket.message_added",
-                         "ticket.assigned", "ticket.deleted"})
-SIGNATURE_HEADER = "Cstar-Signature"
 USER_AGENT = "cstar-sandbox-webhooks"
 MAX_PENDING = 10_000  # events waiting (fresh or between retries); beyond this a dead receiver costs memory
 _MAX_DELAY = 300.0  # a backoff longer than this is a dead receiver, not a slow one
 MAX_RECORDS = 10_000  # `delivered` keeps the most recent outcomes only, so a long `serve` doesn't grow
-
-
-def sign(secret: str | bytes, body: str | bytes, timestamp: int) -> str:
-    """Hex HMAC-SHA256 of `f"{timestamp}.{body}"`."""
-    key = secret.encode() if isinstance(secret, str) else secret
-    payload = body.encode() if isinstance(body, str) else body
-    return hmac.new(key, b"%d." % timestamp + payload, hashlib.sha256).hexdigest()
-
-
-def signature_header(secret: str | bytes, body: str | bytes, timestamp: int) -> str:
-    return f"t={timestamp},v1={sign(secret, body, timestamp)}"
-
-
-def verify_signature(secret: str | bytes, header: str | None, body: str | bytes,
-                     tolerance: float | None = 300, now: float | None = None) -> bool:
-    """True when `header` (a `Cstar-Signature` value) signs `body` with `secret`.
-
-    `body` must be the raw bytes received (re-serialised JSON will not match). The timestamp must be
-    within `tolerance` seconds of `now` (default: the current time), which limits replays; pass
-    `tolerance=None` to skip that check. Several `v1=` entries are accepted (secret rotation).
-    Never raises on a malformed header: it is simply not a valid signature.
-    """
-    if not header:
-        return False
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep:
-            continue
-        if key == "t":
-            try:
-                timestamp = int(value)
-            except ValueError:
-                return False
-        elif key == "v1":
-            candidates.append(value)
-    if timestamp is None or not candidates:
-        return False
-    if tolerance is not None:
-        current = time.time() if now is None else now
-        if abs(current - timestamp) > tolerance:
-            return False
-    expected = sign(secret, body, timestamp).encode()
-    # compare every candidate, so the time taken doesn't tell which one (or how much of it) matched
-    matched = False
-    for candidate in candidates:
-        matched |= hmac.compare_digest(expected, candidate.encode("utf-8", "replace"))
-    return matched
 
 
 def _json_default(value: Any) -> Any:
