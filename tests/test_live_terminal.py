@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,51 @@ def test_a_ticket_created_with_curl_appears_within_the_interval(terminal: Tmux, 
     terminal.wait_for(lambda s: any("Checkout down for everyone" in line and " 1 " in line
                                     for line in s.splitlines()), "the message count on the row")
     terminal.keys("q")
+
+
+def test_with_listen_a_ticket_created_with_curl_arrives_by_webhook(terminal: Tmux, tmp_path: Path) -> None:  # noqa: F811
+    import signal
+    import socket
+
+    from tests.terminal import WAIT
+
+    with socket.socket() as sock:  # a free port for the app's receiver, known before the sandbox starts
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    secret = "whsec_tmux_0123456789abcdef"
+    serve = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--json", "--port", "0", "--webhook-url",
+                              f"http://127.0.0.1:{port}/hooks", "--webhook-secret", secret], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert serve.stdout is not None
+        served = json.loads(serve.stdout.readline())
+        config = tmp_path / "config.toml"
+        config.write_text("refresh_seconds = 0\n")  # no polling: only the webhook can bring it
+        key = served["keys"]["secret"]
+        command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config),
+                                               "CSTAR_WEBHOOK_SECRET": secret},
+                                    "--base-url", served["baseUrl"], "--team", served["teamId"],
+                                    "--listen", f"127.0.0.1:{port}")
+        terminal.start(command)
+        terminal.wait_for(lambda s: "50 of " in s, "the first page")
+        base = f"{served['baseUrl']}/api/v1/teams/{served['teamId']}/tickets"
+        started = time.monotonic()
+        _curl("POST", base, key, {"title": "Pushed by the webhook", "priority": "urgent", "status": "new"})
+        screen = terminal.wait_for(lambda s: "Pushed by the webhook" in s, "the ticket, pushed")
+        print(f"webhook to screen: {time.monotonic() - started:.2f} s")  # a figure for the note, not a verdict
+        assert secret not in screen
+
+        # A forged event (wrong secret) is refused and shows nothing.
+        body = json.dumps({"id": "evt_x", "object": "event", "type": "ticket.created",
+                           "data": {"object": {"id": "tkt_FORGEDforged", "title": "Forged ticket"}}})
+        forged = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                                 f"http://127.0.0.1:{port}/hooks", "-H", "Cstar-Signature: t=1,v1=00",
+                                 "-d", body], capture_output=True, text=True, timeout=30)
+        assert forged.stdout == "401"
+        assert "Forged ticket" not in terminal.screen()
+        terminal.keys("q")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=WAIT)
+        if serve.stdout is not None:
+            serve.stdout.close()
