@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="flock is POSIX")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def window(sandbox: Sandbox, drafts: Path, post_delay: float = 0.0) -> tuple[CStarApp, RecordingTransport]:
-    rec = RecordingTransport(sandbox.transport(), delay=lambda r: post_delay if r.method == "POST" else 0.0)
+def window(sandbox: Sandbox, drafts: Path) -> tuple[CStarApp, RecordingTransport]:
+    rec = RecordingTransport(sandbox.transport())
     app = app_with_drafts(sandbox, rec, drafts)
     app.outbox = Outbox(app, retry_first=0.05, retry_max=0.2)
     return app, rec
