@@ -211,3 +211,37 @@ async def test_the_poller_backs_off_while_offline_and_honours_retry_after() -> N
 def _ticket(ticket_id: str) -> Ticket:
     return Ticket.model_validate({"id": ticket_id, "title": "x", "priority": "normal", "status": "open",
                                   "createdAt": "2026-11-01T10:00:00Z", "updatedAt": "2026-11-01T10:00:00Z"})
+
+
+async def test_an_action_a_poll_and_a_webhook_each_reach_every_view_exactly_once(
+        empty_sandbox: Sandbox, client: HelpdeskClient) -> None:
+    import json
+
+    from api.models import TicketUpdate
+    from app.desk import actions
+    from app.desk.intake import apply_event
+
+    sb = empty_sandbox
+    ticket_id = create(sb, "Printer on fire")
+    store = DeskStore()
+    poller = Poller(store)
+    await poller.poll(client, OPEN, page_size=50)
+    views = [recorder(store), recorder(store)]  # two subscribed views, say the list and the open ticket
+
+    await actions.update_ticket(client, store, ticket_id, TicketUpdate(priority="urgent"))  # an action
+    sb.api.service.update(sb.team_id, ticket_id, {"tags": ["outage"]})
+    await poller.poll(client, OPEN, page_size=50)  # a poll brings a change made outside
+    renamed = sb.api.service.update(sb.team_id, ticket_id, {"title": "Printer on fire, again"})
+    event = json.dumps({"type": "ticket.updated", "data": {"object": renamed}}).encode()
+    assert apply_event(store, event) is not None  # a webhook brings another
+
+    for changes in views:
+        assert [ticket_id in change.tickets for change in changes] == [True, True, True]
+    held = store.ticket(ticket_id)
+    assert held is not None and held.priority == "urgent" and held.tags == ["outage"]
+    assert held.title == "Printer on fire, again"
+
+    # The same news again, by any road, announces nothing.
+    apply_event(store, event)
+    await poller.poll(client, OPEN, page_size=50)
+    assert all(len(changes) == 3 for changes in views)

@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from api.errors import ApiError, UnreadableTicketError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
+from app.desk import actions
 from app.drafts import Mode
 from app.screens.detail_live import LiveTicket
 from app.screens.edit_ticket import (
@@ -56,7 +57,6 @@ class TicketSource(Protocol):
     def neighbour_id(self, ticket_id: str, step: int) -> str | None: ...
     async def load_next_page(self) -> bool: ...
     def replace_ticket(self, ticket: Ticket) -> None: ...
-    def remove_ticket(self, ticket_id: str) -> None: ...
 
 
 class DetailCommands(Provider):
@@ -207,7 +207,7 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
     @work(group="detail-write")
     async def _patch(self, ticket_id: str, changes: TicketUpdate, done: str) -> None:
         try:
-            fresh = await self.cstar.client.update_ticket(ticket_id, changes)
+            fresh = await actions.update_ticket(self.cstar.client, self.cstar.store, ticket_id, changes)
         except UnreadableTicketError as exc:
             # The service made the change; only its answer could not be read. Saying "not changed" would
             # invite a second try of something already done.
@@ -363,13 +363,10 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
     @work(group="detail-write")
     async def _delete(self, ticket_id: str) -> None:
         try:
-            await self.cstar.client.delete_ticket(ticket_id)
+            await actions.delete_ticket(self.cstar.client, self.cstar.store, ticket_id)
         except ApiError as exc:
             self._failed(exc, "Not deleted")
             return
-        remove = getattr(self._source, "remove_ticket", None)
-        if remove is not None:
-            remove(ticket_id)
         self.notify(f"Deleted {ticket_id}", markup=False)
         if ticket_id == self.ticket_id and self.is_current:
             self.dismiss()

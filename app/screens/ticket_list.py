@@ -384,10 +384,6 @@ class TicketListScreen(PollTimer, Screen[None]):
         self.cstar.seen.opened(ticket)
         self.cstar.store.put(ticket)
 
-    def remove_ticket(self, ticket_id: str) -> None:
-        """The ticket was deleted: out of every view, each view's count one lower."""
-        self.cstar.store.remove(ticket_id)
-
     # --- input --------------------------------------------------------------------------------
 
     @on(FilterBar.Changed)
