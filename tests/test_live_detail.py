@@ -72,3 +72,61 @@ async def test_the_detail_view_polls_on_its_own(sandbox: Sandbox) -> None:
         assert isinstance(app.screen, TicketDetailScreen)
         sandbox.api.service.add_message(sandbox.team_id, ticket_id, {"content": "Hello?", "sender": "customer"})
         await settle(pilot, lambda: len(_thread(app).messages) == 1, timeout=30)
+
+
+async def test_a_customer_reply_shows_in_the_composer_at_once(sandbox: Sandbox, tmp_path) -> None:  # noqa: ANN001
+    from app.screens.composer import ComposerScreen
+    from tests.detail_support import app_with_drafts, stored_messages
+
+    ticket_id = create_ticket(sandbox, title="Printer on fire")["id"]
+    rec = RecordingTransport(sandbox.transport())
+    app = app_with_drafts(sandbox, rec, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        detail = await open_row(pilot, ticket_id)
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))
+        await pilot.press(*"Try turning it off")
+        arrivals = app.screen.query_one("#composer-arrivals")
+        assert not arrivals.display
+
+        sandbox.api.service.add_message(sandbox.team_id, ticket_id, {"content": "It is on fire now!!",
+                                                                     "sender": "customer"})
+        detail.poll_now()  # the detail view below reads the ticket on its beat; the composer hears the store
+        await settle(pilot, lambda: arrivals.display)
+        shown = str(arrivals.render())
+        assert "New while you write (1)" in shown and "It is on fire now!!" in shown
+        assert app.screen.text_area.text == "Try turning it off", "the agent's text is untouched"
+
+        await pilot.press("ctrl+s")  # already shown: no collision question, the reply goes
+        await settle(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+        assert [m["content"] for m in stored_messages(sandbox, ticket_id)][-1] == "Try turning it off"
+
+
+def test_snapshot_of_the_composer_with_a_message_that_arrived(snap_compare, tmp_path) -> None:  # noqa: ANN001
+    from api.sandbox import create_sandbox
+    from app.screens.composer import ComposerScreen
+    from tests.conftest import FIXED_NOW
+    from tests.detail_support import app_with_drafts
+
+    sb = create_sandbox(clock=lambda: FIXED_NOW, rate_limit=0)
+    app = app_with_drafts(sb, sb.transport(), tmp_path)
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await wait_for_list(pilot)
+        from tests.detail_support import table
+
+        ticket_id = table(app).ticket_ids[1]
+        detail = await open_row(pilot, ticket_id)
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))
+        await pilot.press(*"Thanks for the details. Could you")
+        sb.api.service.add_message(sb.team_id, ticket_id, {"content": "Update: it also fails on mobile \x1b[31m!",
+                                                           "sender": "customer", "senderName": "Kate Miller"})
+        detail.poll_now()
+        await settle(pilot, lambda: app.screen.query_one("#composer-arrivals").display)
+
+    try:
+        assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+    finally:
+        sb.close()

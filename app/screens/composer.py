@@ -36,6 +36,7 @@ from app.canned import Canned, canned_for, fill, placeholder_values
 from app.drafts import Draft, DraftStore, Mode, drafts_for
 from app.outbox import outbox_for
 from app.resend_window import past_window
+from app.screens.composer_live import ComposerLive
 from app.screens.composer_send import ComposerSending
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeTextArea
@@ -59,7 +60,7 @@ def banner(mode: Mode, customer: str | None) -> Content:
     return Content.assemble((" PUBLIC ", "bold reverse"), f"  Reply to {who} — the customer will see this")
 
 
-class ComposerScreen(ComposerSending, Screen[Message | None]):
+class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
     """Dismisses with the created Message once the server confirmed it, or None when the agent leaves."""
 
     DEFAULT_CSS = """
@@ -70,6 +71,8 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
     ComposerScreen.-public #composer-text { border: thick $primary; }
     ComposerScreen #composer-context { height: 1; padding: 0 1; color: $text-muted; }
     ComposerScreen #composer-text { height: 1fr; }
+    ComposerScreen #composer-arrivals { height: auto; max-height: 5; padding: 0 1; background: $warning 15%;
+                                        display: none; }
     ComposerScreen #composer-status { height: auto; min-height: 1; padding: 0 1; }
     ComposerScreen #composer-status.-error { color: $error; text-style: bold; }
     """
@@ -126,6 +129,7 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
         yield Static(Content.assemble((one_line(self.ticket_id, 60), "$accent"), "  ", title), id="composer-context")
         # Safe: a paste (a customer's text copied from a ticket) can't put a control character on screen.
         self._area = SafeTextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="composer-arrivals", markup=False)
         yield self._area
         yield Static(id="composer-status")
         yield KeyBar()
@@ -137,6 +141,7 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
         else:
             self._wait_for_draft()
         self.set_focus(self.text_area)  # now, not deferred: the next keys must land in the text
+        self._listen_for_arrivals()
 
     def _take_draft(self, *, taken_over: bool = False) -> None:
         saved = self.drafts.load(self.ticket_id)
@@ -276,6 +281,7 @@ class ComposerScreen(ComposerSending, Screen[Message | None]):
             self.notify(f"The draft could not be saved: {exc}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
+        self._stop_arrivals()
         # Quitting the app with the composer open still keeps what was typed.
         self._save_now()
         self._hand_over()
