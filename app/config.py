@@ -82,6 +82,20 @@ class Profile(_Strict):
     api_key_env: str | None = None
     api_key_cmd: str | None = None
     sandbox: bool = False
+    listen: str | None = None
+    """HOST:PORT for the service's webhooks (as `--listen`)."""
+    webhook_secret_env: str | None = None
+    """The environment variable holding the webhooks' signing secret (never the secret itself in the file)."""
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from app.webhook_receiver import parse_listen
+
+        parse_listen(value)  # its ValueError says what is wrong
+        return value
 
     @field_validator("base_url")
     @classmethod

@@ -104,7 +104,7 @@ def run_app(argv: Sequence[str]) -> int:
     from app.tui import CStarApp
 
     try:
-        listener = settings_mod.webhook_listener(args, os.environ)
+        listener = settings_mod.webhook_listener(args, os.environ, loaded.file)
     except settings_mod.SettingsError as exc:
         _say(str(exc))
         return 2

@@ -85,23 +85,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         f"{WEBHOOK_SECRET_ENV}: a flag shows in the process list)")
 
 
-def webhook_listener(args: argparse.Namespace,
-                     environ: Mapping[str, str] | None = None) -> tuple[str, int, str] | None:
-    """(host, port, secret) for `--listen`, or None; SettingsError when it can't work."""
-    listen = getattr(args, "listen", None)
+def webhook_listener(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
+                     config: ConfigFile | None = None) -> tuple[str, int, str] | None:
+    """(host, port, secret) for `--listen` (or the profile's `listen`), or None; SettingsError when it can't work.
+
+    The secret: --webhook-secret > CSTAR_WEBHOOK_SECRET > the variable the profile's `webhook_secret_env` names."""
+    env = os.environ if environ is None else environ
+    picked = None if getattr(args, "demo", False) else pick_profile(args, env, config)
+    profile = picked[1] if picked else None
+    listen = getattr(args, "listen", None) or (profile.listen if profile else None)
     if not listen:
         return None
     from app.webhook_receiver import parse_listen
 
-    env = os.environ if environ is None else environ
     try:
         host, port = parse_listen(listen)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
-    secret = (getattr(args, "webhook_secret", None) or env.get(WEBHOOK_SECRET_ENV) or "").strip()
+    from_profile = env.get(profile.webhook_secret_env, "") if profile and profile.webhook_secret_env else ""
+    secret = (getattr(args, "webhook_secret", None) or env.get(WEBHOOK_SECRET_ENV) or from_profile or "").strip()
     if not secret:
         raise SettingsError(f"--listen needs the webhooks' signing secret: set {WEBHOOK_SECRET_ENV} "
-                            "(or --webhook-secret). Unsigned events are never applied.")
+                            "(or --webhook-secret, or webhook_secret_env in the profile). "
+                            "Unsigned events are never applied.")
     from api.errors import remember_secret
 
     remember_secret(secret)  # masked by value wherever it could show up

@@ -100,3 +100,45 @@ async def test_a_port_in_use_is_said_in_words_and_the_app_goes_on(sandbox: Sandb
     finally:
         blocker.close()
         await blocker.wait_closed()
+
+
+def test_the_listener_comes_from_flags_environment_or_profile() -> None:
+    import argparse
+    from pathlib import Path
+
+    from app.config import parse_config
+    from app.settings import SettingsError, webhook_listener
+
+    def args(**given: object) -> argparse.Namespace:
+        return argparse.Namespace(**{"listen": None, "webhook_secret": None, "profile": None, "demo": False,
+                                     **given})
+
+    assert webhook_listener(args(), {}) is None
+    assert webhook_listener(args(listen="127.0.0.1:8899"), {"CSTAR_WEBHOOK_SECRET": " whsec_env_secret \n"}) == (
+        "127.0.0.1", 8899, "whsec_env_secret")
+    assert webhook_listener(args(listen="127.0.0.1:8899", webhook_secret="whsec_flag_secret"),
+                            {"CSTAR_WEBHOOK_SECRET": "whsec_env_secret"})[2] == "whsec_flag_secret"
+    with pytest.raises(SettingsError, match="signing secret"):
+        webhook_listener(args(listen="127.0.0.1:8899"), {})
+    with pytest.raises(SettingsError, match="HOST:PORT"):
+        webhook_listener(args(listen="8899"), {"CSTAR_WEBHOOK_SECRET": "whsec_env_secret"})
+
+    config = parse_config('[profiles.work]\nbase_url = "http://127.0.0.1:8765"\nteam_id = "team_acme"\n'
+                          'api_key_env = "WORK_KEY"\nlisten = "127.0.0.1:9911"\nwebhook_secret_env = "WORK_HOOKS"\n',
+                          Path("config.toml"))
+    assert webhook_listener(args(profile="work"), {"WORK_HOOKS": "whsec_profile_secret"}, config) == (
+        "127.0.0.1", 9911, "whsec_profile_secret")
+    with pytest.raises(Exception, match="HOST:PORT"):
+        parse_config('[profiles.bad]\nlisten = "nowhere"\n', Path("config.toml"))
+
+
+def test_listen_without_a_secret_is_one_line_and_exit_2(tmp_path) -> None:  # noqa: ANN001
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "CSTAR_WEBHOOK_SECRET"}
+    result = subprocess.run([sys.executable, "-m", "app.cli", "--demo", "--listen", "127.0.0.1:8899"],
+                            capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "signing secret" in result.stderr
