@@ -77,6 +77,17 @@ def test_list_filtered(snap_compare, fixed_sandbox: Sandbox) -> None:
     assert snap_compare(make_app(fixed_sandbox), terminal_size=SIZE, run_before=run_before)
 
 
+def test_the_focused_filter_bar_shows_what_is_typed(snap_compare, fixed_sandbox: Sandbox) -> None:
+    # Last time a focused bar hid the text being typed (its border took the only row): the query and the
+    # cursor must be on screen while the bar has the focus.
+    async def run_before(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("slash", *"status:open refund")
+        await settle(pilot)
+
+    assert snap_compare(make_app(fixed_sandbox), terminal_size=SIZE, run_before=run_before)
+
+
 def test_list_empty_result(snap_compare, fixed_sandbox: Sandbox) -> None:
     async def run_before(pilot) -> None:
         await _loaded(pilot)

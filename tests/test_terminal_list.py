@@ -59,6 +59,9 @@ def test_against_a_served_sandbox_the_list_filters_and_quits_with_zero(terminal:
     assert "SANDBOX" not in screen.splitlines()[0]  # a served sandbox is a service like any other
     assert served["keys"]["secret"] not in screen and "sk_test_…" in screen
     terminal.keys("/status:closed", literal=True)  # one burst, as a fast typist or a paste sends it
+    # The query is on screen while it is typed (a focused bar once hid it), before Enter.
+    terminal.wait_for(lambda s: any("status:closed" in line and "filter:" not in line for line in s.splitlines()),
+                      "the typed query in the focused filter bar")
     terminal.keys("Enter")
     screen = terminal.wait_for(lambda s: "▪ closed" in s and "▸ open" not in s, "closed tickets only")
     badges = ("◉ new", "▸ open", "◌ pending", "✓ resolved", "▪ closed")

@@ -36,7 +36,9 @@ class FilterBar(Widget):
     FilterBar {
         height: auto;
         & > Input { border: none; height: 1; padding: 0 1; background: $boost; }
-        & > Input:focus { background: $boost; }
+        /* Input:focus outranks the rule above and brings back a border, which on a one-row input leaves
+           no row for the text: a focused bar hid the query being typed. */
+        & > Input:focus { border: none; background: $accent 20%; }
         & > .filter-bar--error { height: auto; max-height: 3; padding: 0 1; color: $error; display: none; }
         &.-error > .filter-bar--error { display: block; }
         &.-error > Input { background: $error 15%; }
