@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
+from textual.app import App
 
 from api.sandbox import Sandbox
 from app.desk.seen import SeenTickets
@@ -89,15 +90,15 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
     return CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
 
 
-def _busy(app: object) -> bool:
+def _busy(app: App[object]) -> bool:
     """Work the app has started and not finished: a message not yet handled, a worker not yet done
     (pending counts: it has not begun its request yet), or a filter change waiting out its debounce."""
     from widgets.filter_bar import FilterBar
 
-    screen = app.screen  # type: ignore[attr-defined]
-    if app.message_queue_size or any(node.message_queue_size for node in screen.walk_children(with_self=True)):  # type: ignore[attr-defined]
+    screen = app.screen
+    if app.message_queue_size or any(node.message_queue_size for node in screen.walk_children(with_self=True)):
         return True
-    if any(not w.is_finished for w in app.workers):  # type: ignore[attr-defined]
+    if any(not worker.is_finished for worker in app.workers):
         return True
     return any(bar.pending for bar in screen.query(FilterBar))
 
