@@ -28,17 +28,23 @@ from app.outbox import outbox_for
 from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, View
-from app.webhook_receiver import WebhookReceiver
-from widgets.safe_input import SafeInput, SafeTextArea
 from widgets.safe_text import clean, one_line
 from widgets.status_header import StatusHeader, connection_after
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
+    from app.webhook_receiver import WebhookReceiver
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _cleans_its_pastes(widget: object) -> bool:
+    # Imported here: the safe inputs bring TextArea, which the first list does not need at start.
+    from widgets.safe_input import SafeInput, SafeTextArea
+
+    return isinstance(widget, SafeInput | SafeTextArea)
 
 
 class CStarApp(App[int]):
@@ -111,6 +117,8 @@ class CStarApp(App[int]):
         await self.push_screen(TicketListScreen())
 
     async def _start_webhooks(self, host: str, port: int, secret: str) -> None:
+        from app.webhook_receiver import WebhookReceiver
+
         receiver = WebhookReceiver(secret, self._webhook_event, host=host, port=port)
         try:
             await receiver.start()
@@ -199,7 +207,7 @@ class CStarApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         # A paste goes to the focused widget. Ours clean it (widgets.safe_input); Textual's own (the command
         # palette's search field) would paint a pasted ESC or OSC as it is, so its paste is cleaned here.
-        if isinstance(event, events.Paste) and not isinstance(self.focused, SafeInput | SafeTextArea):
+        if isinstance(event, events.Paste) and not _cleans_its_pastes(self.focused):
             event.text = clean(event.text)
         await super().on_event(event)
 
