@@ -130,3 +130,22 @@ def test_snapshot_of_the_composer_with_a_message_that_arrived(snap_compare, tmp_
         assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
     finally:
         sb.close()
+
+
+async def test_the_composer_shows_the_last_customer_message_it_answers(sandbox: Sandbox, tmp_path) -> None:  # noqa: ANN001
+    from app.screens.composer import ComposerScreen
+    from tests.detail_support import app_with_drafts
+
+    ticket_id = create_ticket(sandbox, title="Printer on fire")["id"]
+    for sender, content in (("customer", "First: it smokes"), ("customer", "Second: \x1b]0;x\x07 now flames"),
+                            ("agent", "We are on it")):
+        sandbox.api.service.add_message(sandbox.team_id, ticket_id, {"content": content, "sender": sender})
+    app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        await open_row(pilot, ticket_id)
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, ComposerScreen))
+        quote = str(app.screen.query_one("#composer-quote").render())
+        assert "Second:" in quote and "now flames" in quote and "First" not in quote
+        assert "\x1b" not in quote and "\x07" not in quote

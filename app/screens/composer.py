@@ -19,6 +19,7 @@ import shlex
 import subprocess
 import tempfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -40,7 +41,8 @@ from app.screens.composer_live import ComposerLive
 from app.screens.composer_send import ComposerSending
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeTextArea
-from widgets.safe_text import one_line, safe_content
+from widgets.safe_text import clean, one_line, safe_content
+from widgets.sla import relative_time
 
 if TYPE_CHECKING:
     from app.tui import CStarApp
@@ -51,6 +53,26 @@ typing is written every SAVE_MAX_WAIT seconds all the same (see app.autosave).""
 LOCK_POLL = 1.0
 """Seconds between looks at a draft another window holds: its text is followed, and it is taken over as
 soon as that window lets it go (see app.draft_lock)."""
+
+
+QUOTE_LINES = 6
+
+
+def last_customer_message(ticket: Ticket | None) -> Message | None:
+    for message in reversed((ticket.messages or []) if ticket is not None else []):
+        if message.sender == "customer" and not message.is_internal:
+            return message
+    return None
+
+
+def quote_content(message: Message, now: datetime) -> Content:
+    lines = clean(message.content).strip().splitlines() or [""]
+    shown = [one_line(line, 400) for line in lines[:QUOTE_LINES]]
+    if len(lines) > QUOTE_LINES:
+        shown.append(f"… {len(lines) - QUOTE_LINES} more lines in the thread")
+    who = one_line(message.sender_name or "The customer", 60)
+    return Content.assemble((f"{who} wrote {relative_time(message.created_at, now)}:", "bold"), "\n",
+                            "\n".join(shown))
 
 
 def banner(mode: Mode, customer: str | None) -> Content:
@@ -71,6 +93,8 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
     ComposerScreen.-public #composer-text { border: thick $primary; }
     ComposerScreen #composer-context { height: 1; padding: 0 1; color: $text-muted; }
     ComposerScreen #composer-text { height: 1fr; }
+    ComposerScreen #composer-quote { height: auto; max-height: 8; padding: 0 1; color: $text-muted;
+                                     border-left: thick $primary; margin: 0 1; }
     ComposerScreen #composer-arrivals { height: auto; max-height: 5; padding: 0 1; background: $warning 15%;
                                         display: none; }
     ComposerScreen #composer-status { height: auto; min-height: 1; padding: 0 1; }
@@ -129,6 +153,10 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
         yield Static(Content.assemble((one_line(self.ticket_id, 60), "$accent"), "  ", title), id="composer-context")
         # Safe: a paste (a customer's text copied from a ticket) can't put a control character on screen.
         self._area = SafeTextArea(id="composer-text", soft_wrap=True, show_line_numbers=False)
+        quote = last_customer_message(self.ticket)
+        if quote is not None:
+            # What the agent is answering, in view while they write (the composer fills the screen).
+            yield Static(quote_content(quote, self.cstar.clock()), id="composer-quote")
         yield Static(id="composer-arrivals", markup=False)
         yield self._area
         yield Static(id="composer-status")
