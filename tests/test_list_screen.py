@@ -90,6 +90,7 @@ async def test_escape_clears_the_filter(sandbox: Sandbox) -> None:
         await settle(pilot)
         assert app.screen.query_one(FilterBar).value == ""
         assert rec.lists()[-1] == {"page": "1", "pageSize": "50"}
+        assert app.focused is _table(app), "esc returns the keys to the list"
 
 
 async def test_bad_syntax_is_explained_in_place_and_sends_nothing(sandbox: Sandbox) -> None:
@@ -103,7 +104,12 @@ async def test_bad_syntax_is_explained_in_place_and_sends_nothing(sandbox: Sandb
         assert len(rec.lists()) == before
         text = " ".join(str(w.render()) for w in app.screen.query(FilterBar).first().query("*"))
         assert "bogus" in text
-        assert len(_table(app).ticket_ids) == 50  # the last good rows stay
+        # No rows stay under text they don't match (the agent would read them as the query's answer).
+        assert _table(app).ticket_ids == []
+        assert "Nothing is listed until the query is fixed" in _status_line(app)
+        await pilot.press(*["backspace"] * len("bogus"), *"closed", "enter")
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        assert {t.status for t in _table(app).tickets} == {"closed"}
 
 
 async def test_a_slow_stale_response_never_overwrites_a_newer_result(sandbox: Sandbox) -> None:

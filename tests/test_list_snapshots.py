@@ -88,6 +88,15 @@ def test_the_focused_filter_bar_shows_what_is_typed(snap_compare, fixed_sandbox:
     assert snap_compare(make_app(fixed_sandbox), terminal_size=SIZE, run_before=run_before)
 
 
+def test_a_rejected_query_lists_nothing_under_it(snap_compare, fixed_sandbox: Sandbox) -> None:
+    async def run_before(pilot) -> None:
+        await _loaded(pilot)
+        await pilot.press("slash", *"status:opne refund", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(fixed_sandbox), terminal_size=SIZE, run_before=run_before)
+
+
 def test_list_empty_result(snap_compare, fixed_sandbox: Sandbox) -> None:
     async def run_before(pilot) -> None:
         await _loaded(pilot)

@@ -78,6 +78,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._reset_rows = False
         self._unsubscribe: Callable[[], None] | None = None
         self._unreadable: list[Unreadable] = []
+        self._rejected = False  # the filter bar holds a query with a mistake
 
     @property
     def cstar(self) -> CStarApp:
@@ -124,11 +125,13 @@ class TicketListScreen(PollTimer, Screen[None]):
             typed = parse(bar.value, me=me, vocabulary=vocabulary)
         except FilterSyntaxError as exc:
             bar.show_error(str(exc))
+            self._reject()
             return
         bar.clear_error()
         filters = merge(view, typed)
-        if filters == self._filters and self._generation:
+        if filters == self._filters and self._generation and not self._rejected:
             return  # e.g. the debounced echo of a change already applied: one change, one request
+        self._rejected = False
         self._filters = filters
         self._view = ViewQuery.of(filters)
         self.reload()
@@ -200,10 +203,23 @@ class TicketListScreen(PollTimer, Screen[None]):
             self.set_focus(table)
         self._show_status()
 
+    def _reject(self) -> None:
+        """A query with a mistake: no rows stay under text they don't match, nothing is sent, no answer
+        still on its way is shown; the mistake is explained under the bar."""
+        self._rejected = True
+        self._generation += 1
+        self._view = None
+        self._set_loading(False)
+        self.query_one(TicketTable).set_tickets([], keep_cursor=False)
+        self._show_status()
+
     def _show_status(self) -> None:
         shown = len(self.query_one(TicketTable).ticket_ids)
         line = Text()
-        if self._total is None:
+        if self._rejected:
+            line.append("Nothing is listed until the query is fixed (see the mistake above; esc clears it).",
+                        style="italic")
+        elif self._total is None:
             line.append("loading…" if self._loading else "no tickets loaded")
         elif self._total == 0:
             line.append("No tickets match this view and filter.", style="italic")
@@ -390,8 +406,14 @@ class TicketListScreen(PollTimer, Screen[None]):
     def _filter_changed(self) -> None:
         self.apply_query()
 
+    @on(FilterBar.Cleared)
+    def _filter_cleared(self) -> None:
+        self.set_focus(self.query_one(TicketTable))  # esc: the query is gone, the keys go back to the list
+
     @on(FilterBar.Submitted)
     def _filter_submitted(self) -> None:
+        if self._rejected:
+            return  # the query has a mistake: the keys stay in the bar to fix it
         self.set_focus(self.query_one(TicketTable))  # at once, so the next key is a table command
 
     @on(Tabs.TabActivated)
