@@ -22,7 +22,8 @@ from widgets.safe_text import safe_content
 
 __all__ = ["DEFAULT_PLACEHOLDER", "FilterBar"]
 
-DEFAULT_PLACEHOLDER = "filter: status:open prio:high assignee:me refund   (/ to focus, esc to clear)"
+# Says what to press before any example, in italics: it must not read as a filter already applied.
+DEFAULT_PLACEHOLDER = "press / to filter, for example  status:open prio:high assignee:me refund"
 
 
 class FilterBar(Widget):
@@ -39,6 +40,7 @@ class FilterBar(Widget):
         /* Input:focus outranks the rule above and brings back a border, which on a one-row input leaves
            no row for the text: a focused bar hid the query being typed. */
         & > Input:focus { border: none; background: $accent 20%; }
+        & > Input > .input--placeholder { text-style: italic; }
         & > .filter-bar--error { height: auto; max-height: 3; padding: 0 1; color: $error; display: none; }
         &.-error > .filter-bar--error { display: block; }
         &.-error > Input { background: $error 15%; }
