@@ -29,6 +29,17 @@ def _count(sb: Sandbox, **where: str) -> int:
     return int(sb.store._one(f"SELECT COUNT(*) FROM tickets WHERE {clause}", (sb.team_id, *where.values()))[0])
 
 
+async def _on_the_new_view(pilot, sandbox: Sandbox) -> int:  # noqa: ANN001
+    """The New view shown, its rows and tab count loaded; the number of new tickets."""
+    app = pilot.app
+    await wait_for_list(pilot)
+    await pilot.press("tab", "tab", "tab")
+    await settle(pilot, lambda: all(t.status == "new" for t in table(app).tickets) and bool(table(app).tickets))
+    new_before = _count(sandbox, status="new")
+    await settle(pilot, lambda: _tab(app, 3) == f"New {new_before}")
+    return new_before
+
+
 async def test_a_ticket_created_outside_appears_on_top_with_the_cursor_left_where_it_was(sandbox: Sandbox) -> None:
     rec = RecordingTransport(sandbox.transport())
     app = make_app(sandbox, rec)
@@ -77,11 +88,7 @@ async def test_a_poll_keeps_the_rows_on_screen_when_the_agent_has_scrolled(sandb
 async def test_a_ticket_resolved_outside_leaves_a_filtered_view_and_its_count(sandbox: Sandbox) -> None:
     app = make_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_list(pilot)
-        await pilot.press("tab", "tab", "tab")  # the New view
-        await settle(pilot, lambda: all(t.status == "new" for t in table(app).tickets) and bool(table(app).tickets))
-        new_before = _count(sandbox, status="new")
-        await settle(pilot, lambda: _tab(app, 3) == f"New {new_before}")
+        new_before = await _on_the_new_view(pilot, sandbox)
         gone = table(app).ticket_ids[:2]
         for ticket_id in gone:
             sandbox.api.service.update(sandbox.team_id, ticket_id, {"status": "resolved"})
@@ -107,11 +114,7 @@ async def test_a_change_made_outside_updates_the_row_in_place(sandbox: Sandbox) 
 async def test_resolving_from_the_detail_view_lowers_the_views_counts(sandbox: Sandbox) -> None:
     app = make_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_list(pilot)
-        await pilot.press("tab", "tab", "tab")  # the New view
-        await settle(pilot, lambda: all(t.status == "new" for t in table(app).tickets) and bool(table(app).tickets))
-        new_before = _count(sandbox, status="new")
-        await settle(pilot, lambda: _tab(app, 3) == f"New {new_before}")
+        new_before = await _on_the_new_view(pilot, sandbox)
         detail = await open_row(pilot, table(app).ticket_ids[0])
         assert isinstance(detail, TicketDetailScreen)
         await pilot.press("s", "r")  # status, resolved
