@@ -216,6 +216,8 @@ class NotificationsConfig(_Strict):
 class ConfigFile(_Strict):
     default_profile: str | None = None
     theme: str | None = None
+    web_url: str | None = None
+    """A ticket's page in the web app, with `{id}` for its ID: what `Y` copies."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
     notifications: NotificationsConfig = NotificationsConfig()
@@ -224,6 +226,14 @@ class ConfigFile(_Strict):
     views: list[ViewConfig] = []
     macros: list[MacroConfig] = []
     keymap: dict[str, str] = {}
+
+    @field_validator("web_url")
+    @classmethod
+    def _has_id(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith(("https://", "http://")) or "{id}" not in value):
+            raise ValueError('must be an http(s) address with {id} where the ticket ID goes, '
+                             'e.g. "https://app.cstar.help/tickets/{id}"')
+        return value
 
     @field_validator("theme")
     @classmethod

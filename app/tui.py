@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_COPYABLE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 def _cleans_its_pastes(widget: object) -> bool:
@@ -193,6 +197,28 @@ class CStarApp(App[int]):
                            customer_reply=self.notifications.customer_reply,
                            sla_lead=timedelta(minutes=self.notifications.sla_minutes))
         return Alerts(rules, me=self.settings.agent_id)
+
+    def copy_ticket(self, ticket_id: str | None, what: str = "id") -> None:
+        """`y` copies the ticket's ID, `Y` its web address (`web_url` in the config), through the terminal
+        (OSC 52). An ID comes from the service: one with characters an ID never has is not copied, since a
+        paste into a shell could run them."""
+        if not ticket_id:
+            return
+        if not _COPYABLE_ID.fullmatch(ticket_id):
+            self.notify("This ticket's ID holds characters an ID never has; it was not copied.",
+                        severity="warning", markup=False)
+            return
+        if what == "url":
+            template = self.config.file.web_url if self.config is not None else None
+            if not template:
+                self.notify('Set web_url in the config (e.g. "https://app.cstar.help/tickets/{id}") '
+                            "to copy a ticket's address.", severity="warning", markup=False, timeout=8)
+                return
+            text = template.replace("{id}", ticket_id)
+        else:
+            text = ticket_id
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied {text}", markup=False, timeout=3)
 
     def toggle_live(self) -> None:
         """Live updates off, or back on at the configured interval (from the palette)."""

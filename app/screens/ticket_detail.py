@@ -95,6 +95,8 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("m", "metadata", "Metadata", id="detail.metadata"),
         Binding("d", "delete", "Delete", id="detail.delete"),
+        Binding("y", "copy('id')", "Copy ID", show=False, id="detail.copy_id"),
+        Binding("Y", "copy('url')", "Copy link", show=False, id="detail.copy_url"),
         Binding("right_square_bracket", "step(1)", "Next ticket", id="detail.next"),
         Binding("left_square_bracket", "step(-1)", "Previous ticket", id="detail.previous"),
         Binding("ctrl+r", "refresh", "Refresh", id="detail.refresh"),
@@ -192,6 +194,9 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
 
     def action_refresh(self) -> None:
         self._load(self.ticket_id)
+
+    def action_copy(self, what: str) -> None:
+        self.cstar.copy_ticket(self.ticket_id, what)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -59,6 +59,8 @@ class TicketListScreen(PollTimer, Screen[None]):
         Binding("shift+tab", "switch_view(-1)", "Prev view", show=False, id="list.prev_view"),
         Binding("ctrl+r", "refresh", "Refresh", id="list.refresh"),
         Binding("n", "new_ticket", "New ticket", id="list.new_ticket"),
+        Binding("y", "copy('id')", "Copy ID", show=False, id="list.copy_id"),
+        Binding("Y", "copy('url')", "Copy link", show=False, id="list.copy_url"),
         *(Binding(key, f"quick_status('{status}')", f"Status {status}", show=False, id=f"list.status_{status}")
           for key, status in QUICK_STATUSES.items()),
         Binding("0", "quick_status('')", "Any status", show=False, id="list.status_any"),
@@ -446,6 +448,10 @@ class TicketListScreen(PollTimer, Screen[None]):
         bar = self.query_one(FilterBar)
         bar.set_query(with_quick_status(bar.value, status or None))
         self.apply_query()
+
+    def action_copy(self, what: str) -> None:
+        ticket = self.query_one(TicketTable).current_ticket
+        self.cstar.copy_ticket(ticket.id if ticket else None, what)
 
     def action_new_ticket(self) -> None:
         from app.screens.new_ticket import NewTicketScreen
