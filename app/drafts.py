@@ -226,6 +226,10 @@ class DraftStore:
 
     def pending(self) -> list[Draft]:
         """Drafts whose send had no answer yet (the app sends them again when the service answers)."""
+        return [draft for draft in self.all() if draft.pending is not None]
+
+    def all(self) -> list[Draft]:
+        """Every readable draft of this profile (a damaged file is skipped, as `load` does)."""
         if not self.directory.is_dir():
             return []
         found = []
@@ -235,7 +239,7 @@ class DraftStore:
             except (OSError, ValueError, AttributeError):
                 continue
             draft = self.load(ticket_id) if isinstance(ticket_id, str) else None
-            if draft is not None and draft.pending is not None and self.path(ticket_id) == path:
+            if draft is not None and self.path(ticket_id) == path:
                 found.append(draft)
         return found
 

@@ -104,3 +104,25 @@ def test_snapshot_of_the_list_with_activity_marks(snap_compare, tmp_path: Path) 
         assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
     finally:
         sb.close()
+
+
+async def test_a_ticket_with_an_unsent_draft_is_marked(sandbox: Sandbox, tmp_path: Path) -> None:
+    from app.drafts import Draft, DraftStore
+    from tests.detail_support import app_with_drafts, open_row
+    from tests.helpers import RecordingTransport
+
+    drafts = DraftStore(tmp_path / "drafts")
+    app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path / "drafts")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        first, second = table(app).ticket_ids[:2]
+        drafts.save(Draft(second, "Half a reply"))
+        await open_row(pilot, first)  # coming back to the list looks at the drafts again
+        await pilot.press("escape")
+        await settle(pilot, lambda: _row_text(app, second).startswith(ACTIVITY_MARKS["draft"][0]))
+        assert not _row_text(app, first).startswith(ACTIVITY_MARKS["draft"][0])
+
+        drafts.delete(second)
+        await open_row(pilot, first)
+        await pilot.press("escape")
+        await settle(pilot, lambda: not _row_text(app, second).startswith(ACTIVITY_MARKS["draft"][0]))

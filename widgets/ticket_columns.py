@@ -45,6 +45,7 @@ ACTIVITY_MARKS: dict[str, Piece] = {
     "message": ("●", "bold $warning"),  # a new message
     "change": ("•", "$accent"),  # a field changed
     "new": ("+", "bold $success"),  # came into the view while the app was open
+    "draft": ("✎", "bold $warning"),  # a reply or note the agent started and has not sent
 }
 
 # Painted rows kept for reuse: a few screens of them, so scrolling back is free and memory stays flat.

@@ -130,6 +130,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._cursor = 0
         self._marked: set[str] = set()
         self._activity: dict[str, str] = {}
+        self._drafts: frozenset[str] = frozenset()
         self._rows = RowStrips(PieceRenderer(self), tuple(columns))
         self._near_end_posted_at: tuple[int, int] = (-1, -1)
         self._last_highlighted: Ticket | None = None
@@ -193,6 +194,16 @@ class TicketTable(ScrollView, can_focus=True):
         row = self._index.get(ticket_id)
         if row is not None:
             self._refresh_row(row)
+
+    def set_drafts(self, ticket_ids: Iterable[str]) -> None:
+        """Mark the tickets that have an unsent draft (✎, over an activity mark)."""
+        drafts = frozenset(ticket_ids)
+        if drafts == self._drafts:
+            return
+        for ticket_id in drafts ^ self._drafts:
+            self._rows.forget(ticket_id)
+        self._drafts = drafts
+        self.refresh()
 
     def get_ticket(self, ticket_id: str) -> Ticket | None:
         row = self._index.get(ticket_id)
@@ -422,5 +433,5 @@ class TicketTable(ScrollView, can_focus=True):
         ticket = self._tickets[row]
         return self._rows.row(
             ticket, width, self.now(), self._agent_names, marked=ticket.id in self._marked, cursor=row == self._cursor,
-            activity=self._activity.get(ticket.id),
+            activity="draft" if ticket.id in self._drafts else self._activity.get(ticket.id),
         )

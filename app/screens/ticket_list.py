@@ -104,6 +104,18 @@ class TicketListScreen(PollTimer, Screen[None]):
         self.apply_query()
         self._schedule_poll()
 
+    def on_screen_resume(self) -> None:
+        self._show_drafts()  # back from a ticket or the composer: a draft may have been started or sent
+
+    def _show_drafts(self) -> None:
+        from app.drafts import drafts_for
+
+        try:
+            drafts = drafts_for(self.app).all()
+        except OSError:
+            return  # the marks are a help; the drafts themselves are safe where they are
+        self.query_one(TicketTable).set_drafts(d.ticket_id for d in drafts if d.text.strip() or d.pending)
+
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
