@@ -218,6 +218,8 @@ class ConfigFile(_Strict):
     theme: str | None = None
     web_url: str | None = None
     """A ticket's page in the web app, with `{id}` for its ID: what `Y` copies."""
+    first_reply_opens: bool = True
+    """A first public reply to a `new` ticket sets it `open` (a macro's own status wins)."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
     notifications: NotificationsConfig = NotificationsConfig()

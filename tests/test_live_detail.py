@@ -149,3 +149,20 @@ async def test_the_composer_shows_the_last_customer_message_it_answers(sandbox: 
         quote = str(app.screen.query_one("#composer-quote").render())
         assert "Second:" in quote and "now flames" in quote and "First" not in quote
         assert "\x1b" not in quote and "\x07" not in quote
+
+
+async def test_a_first_public_reply_opens_a_new_ticket_and_a_note_does_not(sandbox: Sandbox, tmp_path) -> None:  # noqa: ANN001
+    from app.screens.composer import ComposerScreen
+    from tests.detail_support import app_with_drafts, stored
+
+    ticket_id = create_ticket(sandbox, title="Brand new", status="new")["id"]
+    app = app_with_drafts(sandbox, RecordingTransport(sandbox.transport()), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        detail = await open_row(pilot, ticket_id)
+        await pilot.press("i", *"Looks like the printer", "ctrl+s")
+        await settle(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+        assert stored(sandbox, ticket_id)["status"] == "new", "an internal note leaves it new"
+        await pilot.press("r", *"We are on it", "ctrl+s")
+        await settle(pilot, lambda: stored(sandbox, ticket_id)["status"] == "open")
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.status == "open")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from api.errors import ApiError
-from api.models import Message, MessageCreate, Ticket
+from api.models import Message, MessageCreate, Ticket, TicketUpdate
 from app.canned import Canned, apply_after_send
 from app.drafts import Draft, DraftStore, Mode
 from app.outbox import already_sent, is_transient, outbox_for, without_key
@@ -253,3 +253,17 @@ class ComposerSending:
         self.dismiss(message)
         if self._macro is not None:
             apply_after_send(self.app, below, self.ticket_id, self.ticket, self._macro)
+        if self._opens_the_ticket(message):
+            update = getattr(below, "update", None)
+            if callable(update) and getattr(below, "ticket_id", None) == self.ticket_id:
+                update(TicketUpdate(status="open"), "Status: open (your first reply)")
+
+    def _opens_the_ticket(self, message: Message) -> bool:
+        """A first public reply to a `new` ticket makes it `open`, unless a macro sets the status itself or
+        the config says not to (`first_reply_opens = false`)."""
+        config = getattr(self.app, "config", None)
+        if config is not None and not config.file.first_reply_opens:
+            return False
+        if message.is_internal or self.ticket is None or self.ticket.status != "new":
+            return False
+        return self._macro is None or self._macro.status is None
