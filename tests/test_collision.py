@@ -27,7 +27,7 @@ def _mine(sandbox: Sandbox, ticket_id: str) -> list[str]:
 
 async def test_a_message_that_arrived_while_typing_is_shown_and_back_sends_nothing(sandbox: Sandbox,
                                                                                    tmp_path: Path) -> None:
-    ticket = create_ticket(sandbox)
+    ticket = create_ticket(sandbox, status="open")  # open: a first reply to a new one also opens it (a PATCH)
     rec = RecordingTransport(sandbox.transport())
     app = app_with_drafts(sandbox, rec, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -41,7 +41,7 @@ def _messages_path(sb: Sandbox, ticket_id: str) -> str:
 
 
 async def test_reply_posts_one_public_agent_message_and_sets_first_response(sandbox: Sandbox, tmp_path: Path) -> None:
-    ticket = create_ticket(sandbox, customerName="Jane [b]Doe[/b]")
+    ticket = create_ticket(sandbox, customerName="Jane [b]Doe[/b]", status="open")  # new: the reply would open it
     rec = RecordingTransport(sandbox.transport())
     app = app_with_drafts(sandbox, rec, tmp_path)
     async with app.run_test(size=SIZE) as pilot:

@@ -142,7 +142,7 @@ async def test_a_macro_fills_placeholders_and_changes_the_ticket_after_sending(s
 
 
 async def test_built_in_responses_change_nothing_and_stay_listed(sandbox: Sandbox, tmp_path: Path) -> None:
-    ticket = create_ticket(sandbox, customerName="Jane Doe", title="VPN drops")
+    ticket = create_ticket(sandbox, customerName="Jane Doe", title="VPN drops", status="open")
     config = loaded(tmp_path, MACRO)
     rec = RecordingTransport(sandbox.transport())
     app = app_with_drafts(sandbox, rec, tmp_path / "drafts", config=config)
