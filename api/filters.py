@@ -162,6 +162,13 @@ class TicketFilters:
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) in (None, ()) for f in fields(self))
 
+    def excludes(self, ticket: Ticket) -> bool:
+        """True when `ticket` certainly does not match (a field the query names differs). A search is the
+        service's to judge: it never excludes here."""
+        wanted = (("status", ticket.status), ("priority", ticket.priority), ("assigned_to", ticket.assigned_to),
+                  ("customer_id", ticket.customer_id))
+        return any(getattr(self, name) is not None and getattr(self, name) != value for name, value in wanted)
+
 
 class FilterSyntaxError(ValueError):
     """A filter query the app can't turn into API parameters; `token` and `position` say where."""

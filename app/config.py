@@ -218,6 +218,8 @@ class ConfigFile(_Strict):
     theme: str | None = None
     web_url: str | None = None
     """A ticket's page in the web app, with `{id}` for its ID: what `Y` copies."""
+    auto_advance: bool = True
+    """After a change takes the open ticket out of the view, go on to the next one (at the end, back to the list)."""
     first_reply_opens: bool = True
     """A first public reply to a `new` ticket sets it `open` (a macro's own status wins)."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)

@@ -157,3 +157,54 @@ def test_the_config_file_sets_the_interval(sandbox: Sandbox) -> None:
     assert app_with("").poller.interval == 20
     with pytest.raises(ConfigError, match="refresh_seconds"):
         parse_config("refresh_seconds = -1\n", Path("config.toml"))
+
+
+async def test_resolving_in_a_status_view_moves_on_to_the_next_ticket(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        new_before = await _on_the_new_view(pilot, sandbox)
+        first, second = table(app).ticket_ids[:2]
+        detail = await open_row(pilot, first)
+        await pilot.press("s", "r")  # resolved: no longer in "New"
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.id == second)
+        assert app.screen is detail, "still in the detail view, on the next ticket of the view"
+        assert first not in table(app).ticket_ids
+        assert _tab(app, 3) == f"New {new_before - 1}"
+        assert table(app).current_ticket.id == second, "esc returns to where the agent is"
+
+
+async def test_a_change_that_keeps_the_ticket_in_the_view_stays_on_it(sandbox: Sandbox) -> None:
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await _on_the_new_view(pilot, sandbox)
+        first = table(app).ticket_ids[0]
+        detail = await open_row(pilot, first)
+        await pilot.press("p", "u")  # priority: still new
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.priority == "urgent")
+        assert detail.ticket.id == first and first in table(app).ticket_ids
+
+
+async def test_auto_advance_can_be_turned_off(sandbox: Sandbox) -> None:
+    path = Path("config.toml")
+    app = make_app(sandbox, config=LoadedConfig(path=path, file=parse_config("auto_advance = false\n", path)))
+    async with app.run_test(size=SIZE) as pilot:
+        await _on_the_new_view(pilot, sandbox)
+        first = table(app).ticket_ids[0]
+        detail = await open_row(pilot, first)
+        await pilot.press("s", "r")
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.status == "resolved")
+        assert detail.ticket.id == first
+
+
+async def test_at_the_end_of_the_view_it_says_so_and_returns_to_the_list(sandbox: Sandbox) -> None:
+    only = create_ticket(sandbox, title="Zebra printer jammed", status="new")["id"]
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_list(pilot)
+        await pilot.press("slash", *"status:new zebra", "enter")
+        await settle(pilot, lambda: table(app).ticket_ids == [only])
+        await open_row(pilot, only)
+        await pilot.press("s", "r")
+        await settle(pilot, lambda: app.screen is list_screen(app))
+        assert table(app).ticket_ids == []
+        assert any("last ticket of this view" in str(n.message) for n in app._notifications)

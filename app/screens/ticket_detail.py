@@ -226,8 +226,38 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         if fresh.id == self.ticket_id:
             self._show(fresh)
             fresh = self.ticket or fresh
+        after = self._neighbours(fresh.id)
         self._to_list(fresh)
         self.notify(done, markup=False, timeout=3)
+        if fresh.id == self.ticket_id and self._advance_after(fresh, after):
+            return
+
+    def _neighbours(self, ticket_id: str) -> tuple[str | None, str | None]:
+        """The tickets after and before this one in the list it was opened from (None: none, or no list)."""
+        neighbour = getattr(self._source, "neighbour_id", None)
+        if neighbour is None:
+            return None, None
+        return neighbour(ticket_id, 1), neighbour(ticket_id, -1)
+
+    def _advance_after(self, ticket: Ticket, neighbours: tuple[str | None, str | None]) -> bool:
+        """The change took the ticket out of the view (resolved, assigned away): on to the next ticket of the
+        view, or back to the list at its end (`auto_advance = false` in the config stays)."""
+        config = getattr(self.app, "config", None)
+        if config is not None and not config.file.auto_advance:
+            return False
+        left_view = getattr(self._source, "left_view", None)
+        if left_view is None or not left_view(ticket):
+            return False
+        following = neighbours[0]
+        if following is None:
+            self.notify("That was the last ticket of this view.", markup=False, timeout=4)
+            self.dismiss()
+            return True
+        self.ticket_id = following
+        self.query_one(TicketHeader).loading = True
+        getattr(self._source, "focus_ticket", lambda _id: None)(following)
+        self._load(following)
+        return True
 
     def _pick(self, title: str, options: list[Any], current: object, chosen: Callable[[Any], None]) -> None:
         def picked(value: Any) -> None:

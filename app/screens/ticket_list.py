@@ -386,6 +386,15 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._show_activity(ticket.id for ticket in result.items)
         return bool(result.items)
 
+    def left_view(self, ticket: Ticket) -> bool:
+        """After the agent changed `ticket`: when it no longer matches the shown view, its row goes and the
+        view's count drops (True); the detail view then moves on."""
+        view = self._view
+        if view is None or not self._filters.excludes(ticket):
+            return False
+        self.cstar.store.leave_view(view.key, ticket.id)
+        return True
+
     def focus_ticket(self, ticket_id: str) -> None:
         """Put the cursor on a ticket (the detail view walked to it with `]` or `[`)."""
         self.query_one(TicketTable).move_cursor_to(ticket_id)
