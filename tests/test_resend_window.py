@@ -23,6 +23,7 @@ from app.resend_window import RESEND_WINDOW, delivered_in, past_window
 from app.screens.composer import ComposerScreen
 from app.screens.resend_question import ResendQuestion
 from app.tui import CStarApp
+from tests.clocks import Clock
 from tests.detail_support import SIZE, app_with_drafts, create_ticket, open_row, stored_messages
 from tests.helpers import RecordingTransport, settle
 
@@ -31,17 +32,9 @@ MONDAY = FRIDAY + timedelta(days=2, hours=16)
 TEXT = "Your refund is on its way"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = FRIDAY
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(FRIDAY)
 
 
 @pytest.fixture

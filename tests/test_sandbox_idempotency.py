@@ -12,20 +12,13 @@ import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from api.sandbox.idempotency import scope
+from tests.clocks import Clock
 from tests.waiting import WAIT
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
 
 
 @pytest.fixture
