@@ -21,6 +21,8 @@ class Seen:
     method: str
     path: str
     params: dict[str, str]
+    key: str | None = None
+    """The request's Idempotency-Key, if it had one."""
 
 
 @dataclass
@@ -54,7 +56,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     fail: Callable[[httpx.Request], Awaitable[httpx.Response | None]] | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(Seen(request.method, request.url.path, dict(request.url.params)))
+        self.seen.append(Seen(request.method, request.url.path, dict(request.url.params),
+                              request.headers.get("idempotency-key")))
         if self.hold is not None and self.hold.matches(request):
             await self.hold.wait()
         if self.fail is not None and (response := await self.fail(request)) is not None:
