@@ -471,6 +471,9 @@ async def _apply_one(client: _Client, store: DeskStore, journal: BulkJournal, ti
             if not exc.in_flight:
                 return Outcome(ticket_id, False, *reason_for(exc))
             pace.hold_off(DEFAULT_WAIT)
+        except NotFoundError as exc:
+            store.remove(ticket_id)  # gone: out of every view, not just out of this bulk
+            return Outcome(ticket_id, False, *reason_for(exc))
         except ApiError as exc:
             return Outcome(ticket_id, False, *reason_for(exc, delete=change.delete))
     return Outcome(ticket_id, False, "the service kept asking to wait ('too many requests')", True)

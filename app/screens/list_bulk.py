@@ -39,7 +39,9 @@ __all__ = ["BULK_BINDINGS", "BulkActions", "BulkSummaryScreen", "InterruptedBulk
 
 BULK_BINDINGS: list[BindingType] = [
     # `space` marks and moves down, as in mutt and aerc: a run of tickets is marked by holding it.
-    Binding("space,x", "mark", "Mark", id="list.mark"),
+    # Not in the key bar (no room, and the snapshots of every list would move); help and the palette
+    # list it, and once something is marked the bar shows the bulk keys.
+    Binding("space,x", "mark", "Mark", show=False, id="list.mark"),
     Binding("asterisk", "mark_all", "Mark all", show=False, id="list.mark_all"),
     Binding("escape", "clear_marks", "Clear marks", id="list.clear_marks"),
     Binding("s", "bulk_status", "Status…", id="list.bulk_status"),
@@ -106,14 +108,16 @@ class BulkSummaryScreen(ModalScreen[None]):
             yield Static(safe_content(counts), classes="counts")
             with VerticalScroll():
                 for ticket_id, title, reason in self._failures:
-                    line = Text("✗ ", style="bold red")
+                    line = Text()
+                    line.append("✗ ", style="bold red")
                     line.append(one_line(ticket_id, 40), style="bold")
                     if title:
                         line.append(f" “{one_line(title, 50)}”")
                     line.append(f": {one_line(reason, 200)}")
                     yield Static(line, classes="failure")
                 for ticket_id, reason in self._not_done:
-                    line = Text("? ", style="bold yellow")
+                    line = Text()
+                    line.append("? ", style="bold yellow")
                     line.append(one_line(ticket_id, 40), style="bold")
                     line.append(f": {one_line(reason, 200)}")
                     yield Static(line, classes="failure")
@@ -184,8 +188,11 @@ class BulkActions:
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def _show_status(self) -> None: ...
         def refresh_bindings(self) -> None: ...
+        def _show_activity(self, ticket_ids: Any) -> None: ...
 
     _bulk_running: bool = False
+    _quiet_before_bulk: frozenset[str] | set[str] = frozenset()
+    _titles: dict[str, str] | None = None
 
     # --- marks ---------------------------------------------------------------------------------
 
@@ -356,6 +363,12 @@ class BulkActions:
         progress = self.query_one(BulkProgress)
         report = journal.report
         progress.start(journal.change.describe(report.total, self.cstar.agent_names), report.total, report.done)
+        # The agent's own change is no news to mark; news that was already there (a new message) stays.
+        seen, store = self.cstar.seen, self.cstar.store
+        quiet = {i for i in report.remaining if (t := store.ticket(i)) is None or seen.activity(t) is None}  # type: ignore[arg-type]
+        self._quiet_before_bulk = quiet
+        # Titles for the summary, kept now: a ticket found deleted leaves the store on the way.
+        self._titles = {i: t.title for i in report.ids if (t := store.ticket(i)) is not None}  # type: ignore[attr-defined]
         try:
             await run_bulk(self.cstar.client, self.cstar.store, journal,
                            on_progress=lambda r: self._bulk_progress(r, progress))
@@ -366,24 +379,30 @@ class BulkActions:
 
     def _bulk_progress(self, report: BulkReport, progress: BulkProgress) -> None:
         progress.advance(report.done, report.total, len(report.failed))
-        self._after_changes(report)
+        latest = next(reversed(report.outcomes.values()))
+        if latest.ok:
+            self._after_change(latest.ticket_id)
 
-    def _after_changes(self, report: BulkReport) -> None:
-        """Tickets the change took out of the shown view leave it (their rows go, the count drops)."""
-        view = self._view
-        if view is None:
-            return
+    def _after_change(self, ticket_id: str) -> None:
+        """One ticket changed: no activity mark for the agent's own change, and out of the shown view
+        when it no longer matches it (its row goes, the count drops)."""
         store = self.cstar.store
-        for outcome in report.succeeded:
-            ticket = store.ticket(outcome.ticket_id)
-            if ticket is not None and outcome.ticket_id in store.view(view.key).ids \
-                    and self._filters.excludes(ticket):
-                store.leave_view(view.key, outcome.ticket_id)
+        ticket = store.ticket(ticket_id)
+        if ticket is None:
+            return
+        if ticket_id in self._quiet_before_bulk:
+            self.cstar.seen.opened(ticket)  # type: ignore[arg-type]
+            self._show_activity([ticket_id])
+        view = self._view
+        if view is not None and ticket_id in store.view(view.key).ids and self._filters.excludes(ticket):
+            store.leave_view(view.key, ticket_id)
 
     def _show_summary(self, journal: BulkJournal) -> None:
         report = journal.report
         store = self.cstar.store
-        failures = [(o.ticket_id, getattr(store.ticket(o.ticket_id), "title", ""), o.reason) for o in report.failed]
+        titles = self._titles or {}
+        failures = [(o.ticket_id, titles.get(o.ticket_id) or getattr(store.ticket(o.ticket_id), "title", ""), o.reason)
+                    for o in report.failed]
         not_done = [(i, "not known whether it was changed (interrupted); check it") for i in report.remaining]
         title = journal.change.describe(report.total, self.cstar.agent_names)
         journals = journals_for(self.app)

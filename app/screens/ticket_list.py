@@ -248,7 +248,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         if self._loading and self._total is not None:
             line.append("  ◌ loading…", style="yellow")
         if marked := self.marked_text():
-            line.append(f"  ✓ {marked}", style="bold")
+            line.append(f" · {marked}", style="bold")
         self.query_one("#list-status", StatusLine).set_text(line)
 
     @work(exclusive=True, group="view-counts")
