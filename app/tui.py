@@ -178,6 +178,8 @@ class CStarApp(App[int]):
             else {}
         drafts_for(self).release_all()  # the outbox's holds; the composers above let go as they closed
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
+        self.bulk_journals = None  # so are bulk journals; marks name the old connection's tickets
+        self.marks = None
         self.seen.save()
         self.seen = seen_for(settings) if self.seen.path is not None else SeenTickets()
         self.store.forget_views()  # what was seen belongs to the old connection
