@@ -10,7 +10,7 @@ a page of 100, counted here) or two (more than a page: the open ones counted by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -21,10 +21,11 @@ from app.desk.directory import Directory, clean_name, is_id, profile_file, words
 if TYPE_CHECKING:
     from api.client import HelpdeskClient
     from api.models import Ticket
+    from app.desk.store import Change, DeskStore
     from app.settings import Settings
 
 __all__ = ["COUNT_PAGE", "MAX_CUSTOMERS", "CustomerCounts", "CustomerDirectory", "KnownCustomer", "count_tickets",
-           "customers_for"]
+           "customers_for", "learn_from"]
 
 MAX_CUSTOMERS = 5000
 """Customers remembered per profile; the ones met longest ago are forgotten first."""
@@ -124,3 +125,13 @@ async def count_tickets(client: HelpdeskClient, customer_id: str) -> CustomerCou
         return CustomerCounts(sum(1 for ticket in page.items if ticket.status == "open"), total)
     opened = await client.list_tickets(TicketFilters(customer_id=customer_id, status="open", page_size=1))
     return CustomerCounts(opened.pagination.total, total)
+
+
+def learn_from(store: DeskStore, directory: CustomerDirectory) -> Callable[[], None]:
+    """Learn the customer of every ticket the store takes in (pages, polls, answers); returns the unsubscribe."""
+
+    def changed(change: Change) -> None:
+        directory.learn_tickets(ticket for ticket_id in change.tickets  # type: ignore[misc]
+                                if (ticket := store.ticket(ticket_id)) is not None)
+
+    return store.subscribe(changed)
