@@ -12,7 +12,9 @@ import httpx
 from textual.app import App
 
 from api.sandbox import Sandbox
+from app.desk.agents import AgentDirectory
 from app.desk.bulk import BulkJournals
+from app.desk.customers import CustomerDirectory
 from app.desk.seen import SeenTickets
 from app.settings import Settings
 from app.tui import CStarApp
@@ -93,6 +95,8 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
     kwargs.setdefault("refresh_seconds", 0)
     # In memory: a file in the test run's data dir would carry marks from one test into the next.
     kwargs.setdefault("seen", SeenTickets())
+    kwargs.setdefault("agents", AgentDirectory())  # the directories too (app.desk.agents, app.desk.customers)
+    kwargs.setdefault("customers", CustomerDirectory())
     app = CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
     # Not the run's shared data dir: a bulk one test left unfinished would greet the next test's app.
     app.bulk_journals = BulkJournals(Path(tempfile.mkdtemp(prefix="cstar-bulk-")))

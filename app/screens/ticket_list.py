@@ -24,6 +24,7 @@ from app.screens.poll_timer import PollTimer
 from widgets.bulk_progress import BulkProgress
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
+from widgets.safe_text import one_line
 from widgets.status_line import StatusLine
 from widgets.ticket_table import TicketTable
 from widgets.unreadable_notice import UnreadableNotice
@@ -485,6 +486,31 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     def action_copy(self, what: str) -> None:
         ticket = self.query_one(TicketTable).current_ticket
         self.cstar.copy_ticket(ticket.id if ticket else None, what)
+
+    def show_customer(self, customer_id: str, name: str) -> None:
+        """The customer's tickets as a view: one tab for it, replaced by the next customer's; the typed filter
+        goes (it would narrow what the agent asked to see whole)."""
+        from api.filters import format as format_query
+        from app.views import CustomerView
+
+        view = CustomerView(one_line(name, 30) or customer_id, format_query(TicketFilters(customer_id=customer_id)),
+                            customer_id=customer_id)
+        views = self.cstar.views
+        tabs = self.query_one(Tabs)
+        index = next((i for i, held in enumerate(views) if isinstance(held, CustomerView)), None)
+        if index is None:
+            index = len(views)
+            views.append(view)
+            tabs.add_tab(Tab(Text(view.name), id=f"view-{index}"))
+        else:
+            views[index] = view
+            self.query_one(f"#view-{index}", Tab).label = Text(view.name)
+        self.query_one(FilterBar).set_query("")
+        if tabs.active == f"view-{index}":
+            self.apply_query()
+        else:
+            tabs.active = f"view-{index}"
+        self.set_focus(self.query_one(TicketTable))
 
     def action_new_ticket(self) -> None:
         from app.screens.new_ticket import NewTicketScreen
