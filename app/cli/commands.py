@@ -20,10 +20,13 @@ def _handler(command: str, action: str | None) -> Handler:
 
         return list_tickets
     if command == "ticket":
+        if action == "update":
+            from app.cli.update import run_update
+
+            return run_update
         from app.cli import tickets
 
-        return {"show": tickets.show, "create": tickets.create, "delete": tickets.delete,
-                "update": tickets.update}[action or ""]
+        return {"show": tickets.show, "create": tickets.create, "delete": tickets.delete}[action or ""]
     from app.cli.messages import send
 
     return send

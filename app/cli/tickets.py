@@ -6,10 +6,11 @@ import sys
 
 from api.models import MessageCreate, TicketCreate
 from app.cli.context import OK, USAGE, CliError, Context
+from app.cli.inputs import confirm, metadata_changes, read_text
 from app.cli.output import json_line, pick_fields, ticket_json, ticket_text, write_lines
 from app.masking import say
 
-__all__ = ["create", "delete", "show", "update"]
+__all__ = ["create", "delete", "show"]
 
 
 def _fields(ctx: Context) -> list[str] | None:
@@ -28,26 +29,6 @@ async def show(ctx: Context) -> int:
     else:
         write_lines(ticket_text(ticket))
     return OK
-
-
-def read_text(value: str, what: str) -> str:
-    """`value`, or stdin for `-`; refused when blank (the service would refuse it too)."""
-    text = sys.stdin.read() if value == "-" else value
-    if not text.strip():
-        raise CliError(f"{what} is empty", USAGE)
-    return text
-
-
-def metadata_changes(items: list[str], *, allow_remove: bool) -> dict[str, str | None]:
-    changes: dict[str, str | None] = {}
-    for item in items:
-        key, equals, value = item.partition("=")
-        if not equals or not key:
-            raise CliError(f"--meta takes KEY=VALUE (or KEY= to remove a key), not {item!r}", USAGE)
-        if not value and not allow_remove:
-            raise CliError(f"--meta {key}= has no value", USAGE)
-        changes[key] = value or None
-    return changes
 
 
 async def create(ctx: Context) -> int:
@@ -100,15 +81,3 @@ async def delete(ctx: Context) -> int:
     else:
         say(f"deleted {result.id}")
     return OK
-
-
-def confirm(question: str) -> bool:
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
-
-
-async def update(ctx: Context) -> int:
-    from app.cli.update import run_update
-
-    return await run_update(ctx)

@@ -17,8 +17,8 @@ from api.clean_text import one_line
 from api.errors import ApiError
 from api.models import Ticket, TicketUpdate
 from app.cli.context import FAILED, OK, USAGE, CliError, Context
+from app.cli.inputs import confirm, metadata_changes
 from app.cli.output import json_line, pick_fields, ticket_json
-from app.cli.tickets import confirm, metadata_changes
 from app.desk import actions
 from app.desk.store import DeskStore
 from app.masking import for_terminal, say
