@@ -140,6 +140,13 @@ class CStarApp(App[int]):
             return
         self._event_poll = self.set_timer(0.2, self._poll_after_events)
 
+    def ticket_changed(self, ticket_id: str) -> None:
+        """Something changed a ticket outside its screens (the outbox delivered a reply): the screens showing
+        it read it again."""
+        for screen in self.screen_stack:
+            if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "action_refresh"):
+                screen.action_refresh()
+
     def _poll_after_events(self) -> None:
         self._event_poll = None
         for screen in self.screen_stack:

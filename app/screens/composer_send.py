@@ -1,8 +1,8 @@
 """The composer's sending: ctrl+s, the collision check, the send with its key, and what the answer means.
 
 A mixin of ComposerScreen (app.screens.composer), kept apart so that screen stays about the text and
-its draft. The outbox (app.outbox) calls `delivered` and `not_sent` on the composer of a ticket when a
-send it made for that ticket is answered.
+its draft. The composer watches its ticket's sends (app.desk.sending.Outbox.watch): the outbox calls
+`delivered`, `not_sent` and `expired` on it when a send for that ticket is answered.
 """
 
 from __future__ import annotations
