@@ -41,7 +41,7 @@ def run_command(argv: Sequence[str]) -> int:
         return OK
     as_json = getattr(args, "json", None) is not None
     try:
-        context = Context(args, resolve_settings(args))
+        context = Context(args, *resolve_settings(args))
         return asyncio.run(_handler(args.command, getattr(args, "action", None))(context))
     except BrokenPipeError:
         # `cstar-tui tickets list --all | head`: the reader has all it wanted; not an error.

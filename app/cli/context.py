@@ -16,6 +16,7 @@ from typing import Any
 from api.errors import ApiError, ClientValidationError, mask_secrets
 from app import settings as settings_mod
 from app.cli.output import json_line
+from app.config import ConfigFile
 from app.masking import say
 
 __all__ = ["CliError", "Context", "fail", "resolve_settings"]
@@ -33,7 +34,7 @@ class CliError(Exception):
         self.kind = kind
 
 
-def resolve_settings(args: argparse.Namespace) -> settings_mod.Settings:
+def resolve_settings(args: argparse.Namespace) -> tuple[settings_mod.Settings, ConfigFile]:
     """The TUI's precedence: flags > CSTAR_* environment > profile > the embedded sandbox."""
     from app.config_load import read_config
 
@@ -48,7 +49,9 @@ def resolve_settings(args: argparse.Namespace) -> settings_mod.Settings:
         raise CliError("", USAGE, kind="config")  # already said by read_config
     try:
         settings = settings_mod.resolve(args, os.environ, loaded.file)
-        return settings if settings is not None else settings_mod.sandbox_for(args, os.environ, loaded.file)
+        if settings is None:
+            settings = settings_mod.sandbox_for(args, os.environ, loaded.file)
+        return settings, loaded.file
     except settings_mod.SettingsError as exc:
         raise CliError(str(exc), USAGE, kind="config") from None
 
@@ -57,6 +60,7 @@ def resolve_settings(args: argparse.Namespace) -> settings_mod.Settings:
 class Context:
     args: argparse.Namespace
     settings: settings_mod.Settings
+    config: ConfigFile
 
     @property
     def json(self) -> bool:
