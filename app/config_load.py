@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from app.config import CONFIG_ENV, ConfigError, LoadedConfig, config_path, load_config
 from app.masking import say
@@ -15,13 +15,14 @@ from app.masking import say
 __all__ = ["read_config", "read_config_or_fallback"]
 
 
-def read_config(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:
-    """The config, or None when it is broken (then reported; `--demo` goes on with the sandbox)."""
-    return read_config_or_fallback(args, environ)[0]
+def read_config(args: argparse.Namespace, environ: Mapping[str, str] | None = None, *,
+                report: Callable[[str], None] = say) -> LoadedConfig | None:
+    """The config, or None when it is broken (then `report`ed; `--demo` goes on with the sandbox)."""
+    return read_config_or_fallback(args, environ, report=report)[0]
 
 
-def read_config_or_fallback(args: argparse.Namespace,
-                            environ: Mapping[str, str] | None = None) -> tuple[LoadedConfig | None, bool]:
+def read_config_or_fallback(args: argparse.Namespace, environ: Mapping[str, str] | None = None, *,
+                            report: Callable[[str], None] = say) -> tuple[LoadedConfig | None, bool]:
     """`read_config`, and whether the file was read (False: None, or `--demo` going on without it)."""
     env = os.environ if environ is None else environ
     path = config_path(env)
@@ -32,7 +33,7 @@ def read_config_or_fallback(args: argparse.Namespace,
                    "or unset CSTAR_CONFIG to use the default file.")
         if demo:
             return LoadedConfig(path=path, warnings=[f"{missing} Starting on the embedded sandbox (--demo)."]), False
-        say(missing)
+        report(missing)
         return None, False
     try:
         return load_config(path), True
@@ -41,5 +42,5 @@ def read_config_or_fallback(args: argparse.Namespace,
             # Warned about like any other problem: on stderr now and in the app once it runs.
             return LoadedConfig(path=path, warnings=[f"{exc}\nStarting on the embedded sandbox (--demo) "
                                                      "without the config file."]), False
-        say(f"{exc}\nFix the file (cstar-tui config path shows where it is), or start with --demo.")
+        report(f"{exc}\nFix the file (cstar-tui config path shows where it is), or start with --demo.")
         return None, False

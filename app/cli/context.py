@@ -44,9 +44,10 @@ def resolve_settings(args: argparse.Namespace) -> tuple[settings_mod.Settings, C
 
         say(f"warning: --api-key {one_line(mask_secret(args.api_key.strip()), 40)} can be read by other users in "
             "the process list and stays in your shell history: prefer CSTAR_API_KEY.")
-    loaded = read_config(args)
+    problems: list[str] = []
+    loaded = read_config(args, report=problems.append)
     if loaded is None:
-        raise CliError("", USAGE, kind="config")  # already said by read_config
+        raise CliError("\n".join(problems), USAGE, kind="config")
     try:
         settings = settings_mod.resolve(args, os.environ, loaded.file)
         if settings is None:
@@ -98,6 +99,10 @@ def fail(error: BaseException, *, as_json: bool) -> int:
 
         sys.stderr.write(json.dumps(body, ensure_ascii=True) + "\n")
     elif message:
+        if status == FAILED:
+            from api.clean_text import one_line
+
+            message = one_line(message)  # a server's words may hold newlines: one line, as promised
         say(message)
     return status
 
