@@ -254,11 +254,11 @@ class ConfigFile(_Strict):
     def _known_theme(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from textual.theme import BUILTIN_THEMES
+        from app.themes import THEME_NAMES  # not textual.theme: the scripting CLI reads this file too
 
-        if value not in BUILTIN_THEMES:
-            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(BUILTIN_THEMES))}; "
-                             f"themes: {', '.join(sorted(BUILTIN_THEMES))}")
+        if value not in THEME_NAMES:
+            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(THEME_NAMES))}; "
+                             f"themes: {', '.join(sorted(THEME_NAMES))}")
         return value
 
     @field_validator("keymap")
