@@ -41,7 +41,7 @@ class FilterBar(Widget):
            no row for the text: a focused bar hid the query being typed. */
         & > Input:focus { border: none; background: $accent 20%; }
         & > Input > .input--placeholder { text-style: italic; }
-        & > .filter-bar--error { height: auto; max-height: 3; padding: 0 1; color: $error; display: none; }
+        & > .filter-bar--error { height: auto; max-height: 7; padding: 0 1; color: $error; display: none; }
         &.-error > .filter-bar--error { display: block; }
         &.-error > Input { background: $error 15%; }
     }
