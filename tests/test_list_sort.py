@@ -150,3 +150,28 @@ async def test_every_mistake_of_a_query_is_shown(sandbox: Sandbox) -> None:
         for token in ("status:opne", "prio:hgh", "sort:due"):
             assert token in bar.error
         assert _table(app).ticket_ids == []
+
+
+async def test_question_mark_in_the_empty_filter_bar_explains_the_language(sandbox: Sandbox) -> None:
+    from app.screens.filter_help import FilterHelpScreen
+    from app.screens.help import HelpScreen
+
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        bar = app.screen.query_one(FilterBar)
+        await pilot.press("slash", "question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, FilterHelpScreen))
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "status:open,pending" in shown and "unsolved" in shown and "sort:sla" in shown
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, FilterHelpScreen))
+        assert bar.value == "" and app.focused is bar.input, "back to typing, no `?` left behind"
+        await pilot.press(*"refund?")
+        await settle(pilot)
+        assert bar.value == "refund?" and not isinstance(app.screen, FilterHelpScreen)  # mid-query: a character
+        # The keys help of the list explains the language too.
+        await pilot.press("enter", "question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "The filter language" in shown and "-status:closed" in shown

@@ -522,6 +522,12 @@ class TicketListScreen(PollTimer, Screen[None]):
     def _filter_changed(self) -> None:
         self.apply_query()
 
+    @on(FilterBar.HelpRequested)
+    def _filter_help(self) -> None:
+        from app.screens.filter_help import FilterHelpScreen
+
+        self.app.push_screen(FilterHelpScreen())
+
     @on(FilterBar.Cleared)
     def _filter_cleared(self) -> None:
         self.set_focus(self.query_one(TicketTable))  # esc: the query is gone, the keys go back to the list
