@@ -13,8 +13,9 @@ prio:high,urgent       priority (p:), any of: low normal high urgent;  -prio:low
 assignee:me            your tickets (a:); assignee:dana by name, or an agent ID; -assignee:me
 customer:cus_…         one customer's tickets (c:)
 tag:billing            tickets tagged billing; tag:a,b either tag; tag:a tag:b both; -tag:spam
-sort:sla               soonest SLA deadline first; sort:priority (urgent first), sort:updated,
-                       sort:created (latest first); a leading - reverses: sort:-updated
+sort:sla               soonest SLA deadline first; sort:priority  urgent first
+sort:updated           latest change first; sort:created  newest first
+sort:-updated          a leading - reverses the order
 Quote a value to take it literally: status:"on_hold", "status:open" (searches for the text).
 
 Tags and sorts read the whole view (100 tickets a request, up to sort_limit in the config);
