@@ -276,3 +276,34 @@ async def test_an_interrupted_bulk_can_be_discarded(sandbox: Sandbox, tmp_path: 
         await settle(pilot)
         assert isinstance(app.screen, TicketListScreen)
     assert not list(tmp_path.glob("bulk-*.jsonl")) and patch_keys(rec) == []
+
+
+async def test_the_summary_retries_those_without_a_clear_answer_with_their_keys(sandbox: Sandbox) -> None:
+    import httpx
+
+    broken: set[str] = set()
+
+    async def bad_gateway(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "PATCH" and request.url.path.rsplit("/", 1)[1] in broken:
+            return httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"})
+        return None
+
+    rec = RecordingTransport(sandbox.transport(), fail=bad_gateway)
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE) as pilot:
+        app.client.max_retries = 0
+        await loaded(pilot)
+        broken.add(table(app).ticket_ids[1])
+        await pilot.press("space", "space", "space", "p", "l")  # priority: low
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
+        text = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "2 changed · 1 failed" in text and "r retry the 1 without a clear answer" in text
+        broken.clear()
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen)
+                    and "3 changed · 0 failed" in " ".join(str(s.render()) for s in app.screen.query("Static")),
+                    "the second summary")
+        keys = [s.key for s in rec.seen if s.method == "PATCH"]
+        assert len(keys) == 4 and len(set(keys)) == 3  # the retry reused its key

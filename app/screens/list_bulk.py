@@ -74,8 +74,9 @@ def marks_for(app: Any) -> Marks:
 # --- dialogs ----------------------------------------------------------------------------------
 
 
-class BulkSummaryScreen(ModalScreen[None]):
-    """What a bulk did: how many were changed, and each failure with its reason."""
+class BulkSummaryScreen(ModalScreen[str | None]):
+    """What a bulk did: how many were changed, and each failure with its reason; `r` sends again those
+    that had no clear answer (with their keys: a change that did land is replayed, not repeated)."""
 
     DEFAULT_CSS = """
     BulkSummaryScreen { align: center middle; background: $background 60%; }
@@ -89,11 +90,13 @@ class BulkSummaryScreen(ModalScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,escape,q", "close", "Close", id="bulk_summary.close"),
+        Binding("r", "retry", "Retry", id="bulk_summary.retry"),
     ]
 
     def __init__(self, title: str, succeeded: int, failures: list[tuple[str, str, str]],
-                 not_done: list[tuple[str, str]] | None = None) -> None:
+                 not_done: list[tuple[str, str]] | None = None, retryable: int = 0) -> None:
         super().__init__()
+        self._retryable = retryable
         self._title = title
         self._succeeded = succeeded
         self._failures = failures
@@ -121,10 +124,17 @@ class BulkSummaryScreen(ModalScreen[None]):
                     line.append(one_line(ticket_id, 40), style="bold")
                     line.append(f": {one_line(reason, 200)}")
                     yield Static(line, classes="failure")
-            yield Static(Text("enter close"), classes="keys")
+            keys = "enter close"
+            if self._retryable:
+                keys += f"    r retry the {self._retryable} without a clear answer"
+            yield Static(Text(keys), classes="keys")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_retry(self) -> None:
+        if self._retryable:
+            self.dismiss("retry")
 
 
 class InterruptedBulkQuestion(ModalScreen[str]):
@@ -406,8 +416,16 @@ class BulkActions:
         not_done = [(i, "not known whether it was changed (interrupted); check it") for i in report.remaining]
         title = journal.change.describe(report.total, self.cstar.agent_names)
         journals = journals_for(self.app)
-        self.app.push_screen(BulkSummaryScreen(title, len(report.succeeded), failures, not_done),
-                             lambda _: journals.discard(journal))
+        retryable = len(report.unknown) if journal.retryable() else 0
+
+        def closed(answer: str | None) -> None:
+            if answer == "retry":
+                journal.reopen(o.ticket_id for o in report.unknown)
+                self._run_bulk(journal)
+            else:
+                journals.discard(journal)
+
+        self.app.push_screen(BulkSummaryScreen(title, len(report.succeeded), failures, not_done, retryable), closed)
 
     # --- a bulk the last run left ---------------------------------------------------------------
 
