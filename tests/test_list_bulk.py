@@ -307,3 +307,14 @@ async def test_the_summary_retries_those_without_a_clear_answer_with_their_keys(
                     "the second summary")
         keys = [s.key for s in rec.seen if s.method == "PATCH"]
         assert len(keys) == 4 and len(set(keys)) == 3  # the retry reused its key
+
+
+async def test_star_says_when_the_view_has_more_than_is_loaded(sandbox: Sandbox) -> None:
+    app = make_app(sandbox, views=ALL)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        total = app.store.view(the_list(app)._view.key).total
+        await pilot.press("asterisk")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert f"Marked the 50 loaded tickets of {total}; scroll down to load (and then mark) more." in messages
