@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from api.credentials import CredentialError, check_api_key, check_base_url
 from api.errors import mask_secrets
-from api.filters import FilterSyntaxError, parse
+from api.filters import FilterSyntaxError, parse_query
+from api.models import STATUSES
 
 __all__ = [
     "APP_NAME",
@@ -176,7 +177,7 @@ class ViewConfig(_Strict):
     @classmethod
     def _parses(cls, value: str) -> str:
         try:
-            parse(value, me=_ME_FOR_CHECKS)
+            parse_query(value, me=_ME_FOR_CHECKS)
         except FilterSyntaxError as exc:
             raise ValueError(f"not a valid filter query: {exc}") from None
         return value
@@ -222,14 +223,25 @@ class ConfigFile(_Strict):
     """After a change takes the open ticket out of the view, go on to the next one (at the end, back to the list)."""
     first_reply_opens: bool = True
     """A first public reply to a `new` ticket sets it `open` (a macro's own status wins)."""
+    send_and_status: str | None = None
+    """The status ctrl+g in the composer sets once the message is confirmed; unset, it asks."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
+    sort_limit: int = Field(default=2000, ge=0, le=100_000)
+    """Most tickets a view may hold to be sorted (or filtered by tag): it is read whole, 100 a request."""
     notifications: NotificationsConfig = NotificationsConfig()
     builtin_macros: bool = True
     profiles: dict[str, Profile] = {}
     views: list[ViewConfig] = []
     macros: list[MacroConfig] = []
     keymap: dict[str, str] = {}
+
+    @field_validator("send_and_status")
+    @classmethod
+    def _a_status(cls, value: str | None) -> str | None:
+        if value is not None and value not in STATUSES:
+            raise ValueError(f"must be one of {', '.join(STATUSES)}")
+        return value
 
     @field_validator("web_url")
     @classmethod
@@ -244,11 +256,11 @@ class ConfigFile(_Strict):
     def _known_theme(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from textual.theme import BUILTIN_THEMES
+        from app.themes import THEME_NAMES  # not textual.theme: the scripting CLI reads this file too
 
-        if value not in BUILTIN_THEMES:
-            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(BUILTIN_THEMES))}; "
-                             f"themes: {', '.join(sorted(BUILTIN_THEMES))}")
+        if value not in THEME_NAMES:
+            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(THEME_NAMES))}; "
+                             f"themes: {', '.join(sorted(THEME_NAMES))}")
         return value
 
     @field_validator("keymap")

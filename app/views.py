@@ -12,8 +12,17 @@ class View:
 
 
 DEFAULT_VIEWS: tuple[View, ...] = (
+    # First, so that the most urgent ticket is the top row at launch (the list itself is newest first).
+    View("Unsolved by SLA", "unsolved sort:sla"),
     View("All", ""),
     View("Mine", "assignee:me"),
     View("Urgent", "prio:urgent"),
     View("New", "status:new"),
 )
+
+
+@dataclass(frozen=True)
+class CustomerView(View):
+    """The tab `c` opens on a ticket: one customer's tickets (for this connection only, never saved)."""
+
+    customer_id: str = ""

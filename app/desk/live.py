@@ -3,12 +3,13 @@
 No Textual here. The screen owns the timer and calls `Poller.poll()` when `Poller.delay()` says;
 the poller decides what to ask and how long to wait next: the configured interval while the service
 answers, doubling up to `MAX_BACKOFF` while it does not, and at least what a 429's `Retry-After` asks.
-Each poll is one request for the view plus one single-row request per other view: a few per interval.
+Each poll is one request for the view (two when the agent scrolled past its first page) plus one
+single-row request per other view: a few per interval.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -38,6 +39,19 @@ def view_key(filters: TicketFilters) -> str:
 class ViewQuery:
     key: str
     filters: TicketFilters
+    parts: tuple[TicketFilters, ...] = ()
+    """A view of several request streams (app.desk.query): its total is the sum of theirs."""
+    countable: bool = True
+    """False when no cheap count is exact (a tag filter): the tab shows none."""
+
+    async def count(self, client: _Lister) -> int | None:
+        """The view's total from single-row requests, or None when only loading it whole would tell."""
+        if not self.countable:
+            return None
+        total = 0
+        for filters in self.parts or (self.filters,):
+            total += (await client.list_tickets(replace(filters, page=1, page_size=1))).pagination.total
+        return total
 
     @classmethod
     def of(cls, filters: TicketFilters) -> ViewQuery:
@@ -65,21 +79,40 @@ class Poller:
         return wait
 
     async def poll(self, client: _Lister, shown: ViewQuery, page_size: int,
-                   others: Sequence[ViewQuery] = ()) -> None:
-        """Refresh the shown view's first page and the other views' totals; raises the first ApiError."""
+                   others: Sequence[ViewQuery] = (), refresh: Callable[[], Awaitable[None]] | None = None,
+                   on_screen: int | None = None) -> None:
+        """Refresh the shown view's first page and the other views' totals; raises the first ApiError.
+        A view of several streams refreshes itself (`refresh`, app.desk.query.QueryRun.refresh).
+
+        `on_screen`: the index of the first row on screen. Scrolled past the first page, the page holding
+        it is read too (one more request), so the rows the agent looks at stay current; its tickets only
+        replace their older copies, the view's order is left as the agent sees it."""
+        page = None
+        visible = None
         try:
-            page = await client.list_tickets(replace(shown.filters, page=1, page_size=page_size))
+            if refresh is not None:
+                await refresh()
+            else:
+                page = await client.list_tickets(replace(shown.filters, page=1, page_size=page_size))
+            if on_screen is not None and on_screen >= page_size and refresh is None:
+                number = on_screen // page_size + 1
+                visible = await client.list_tickets(replace(shown.filters, page=number, page_size=page_size))
             totals = []
             for other in others:
-                counted = await client.list_tickets(replace(other.filters, page=1, page_size=1))
-                totals.append((other.key, counted.pagination.total))
+                if (counted := await other.count(client)) is not None:
+                    totals.append((other.key, counted))
         except ApiError as exc:
             self._note_failure(exc)
             raise
         self._failures = 0
         self._retry_after = None
         with self.store.batch():
-            self.store.refresh_first_page(shown.key, page.items, page.pagination.total, page.pagination.has_more)
+            if page is not None:
+                self.store.refresh_first_page(shown.key, page.items, page.pagination.total,
+                                              page.pagination.has_more)
+            if visible is not None:
+                held = set(self.store.view(shown.key).ids)
+                self.store.put_many(t for t in visible.items if t.id in held)
             for key, total in totals:
                 self.store.set_total(key, total)
 

@@ -192,7 +192,8 @@ class BulkActions:
         cstar: CStarApp
         app: Any
         _view: Any
-        _filters: Any
+
+        def left_view(self, ticket: Any) -> bool: ...
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -403,9 +404,7 @@ class BulkActions:
         if ticket_id in self._quiet_before_bulk:
             self.cstar.seen.opened(ticket)  # type: ignore[arg-type]
             self._show_activity([ticket_id])
-        view = self._view
-        if view is not None and ticket_id in store.view(view.key).ids and self._filters.excludes(ticket):
-            store.leave_view(view.key, ticket_id)
+        self.left_view(ticket)  # the list's own rule, as for a change made in the detail view
 
     def _show_summary(self, journal: BulkJournal) -> None:
         report = journal.report
