@@ -318,3 +318,28 @@ async def test_star_says_when_the_view_has_more_than_is_loaded(sandbox: Sandbox)
         await settle(pilot)
         messages = [n.message for n in app._notifications]
         assert f"Marked the 50 loaded tickets of {total}; scroll down to load (and then mark) more." in messages
+
+
+async def test_a_journal_that_cannot_be_written_stops_the_bulk_and_says_so(sandbox: Sandbox) -> None:
+    from tests.helpers import Hold
+
+    hold = Hold(lambda request: request.method == "PATCH")
+    rec = RecordingTransport(sandbox.transport(), hold=hold)
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await pilot.press("space", "space", "space", "space", "space", "space", "s", "o")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: hold.arrived == 4, "four PATCHes in flight")
+        path = next(app.bulk_journals.directory.glob("bulk-*.jsonl"))
+        kept = path.with_suffix(".kept")
+        path.rename(kept)
+        path.mkdir()  # appending an outcome to it now fails, as on a full or vanished disk
+        hold.release()
+        await until(pilot, lambda: any("The bulk change stopped after 0 of 6" in n.message
+                                       for n in app._notifications), "the notification")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketListScreen)  # no summary claims an outcome it did not record
+        assert not the_list(app).query_one(BulkProgress).running
+        assert len([s for s in rec.seen if s.method == "PATCH"]) == 4  # nothing more was sent

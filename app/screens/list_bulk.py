@@ -383,6 +383,14 @@ class BulkActions:
         try:
             await run_bulk(self.cstar.client, self.cstar.store, journal,
                            on_progress=lambda r: self._bulk_progress(r, progress))
+        except OSError as exc:
+            # An outcome that cannot be journaled must not be lost silently: the bulk stops, and what the
+            # journal holds (every key) lets the next start resume it without applying anything twice.
+            journals_for(self.app).release(journal)
+            self.notify(f"The bulk change stopped after {report.done} of {report.total}: its journal could not "
+                        f"be written ({exc.strerror or exc}). The next start offers to resume it.",
+                        severity="error", markup=False, timeout=12)
+            return
         finally:
             self._bulk_running = False
             progress.stop()
