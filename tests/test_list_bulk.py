@@ -343,3 +343,21 @@ async def test_a_journal_that_cannot_be_written_stops_the_bulk_and_says_so(sandb
         assert isinstance(app.screen, TicketListScreen)  # no summary claims an outcome it did not record
         assert not the_list(app).query_one(BulkProgress).running
         assert len([s for s in rec.seen if s.method == "PATCH"]) == 4  # nothing more was sent
+
+
+async def test_a_bulk_of_50_from_the_list_is_50_patches_with_50_distinct_keys(sandbox: Sandbox) -> None:
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        ids = table(app).ticket_ids
+        assert len(ids) == 50
+        await pilot.press("asterisk", "s", "r")  # resolved
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        assert "Set 50 tickets to resolved?" in str(app.screen.query_one(".picker--title").render())
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
+        patches = [s for s in rec.seen if s.method == "PATCH"]
+        assert sorted(s.path.rsplit("/", 1)[1] for s in patches) == sorted(ids)
+        assert len({s.key for s in patches}) == 50 and None not in {s.key for s in patches}
+        assert all(ticket(sandbox, i)["status"] == "resolved" for i in ids)
