@@ -362,10 +362,8 @@ class BulkActions:
             self.notify(f"Nothing was changed: the bulk could not be recorded ({exc.strerror or exc}).",
                         severity="error", markup=False)
             return
-        key = self._marks_key
-        if key is not None:
-            self.marks.clear(key)
-        self._show_marks()
+        # The marks stay (esc clears them), so a second change can follow for the same tickets (assign, then
+        # set pending); those the change takes out of the view lose their marks as their rows go.
         self._run_bulk(journal)
 
     @work(group="bulk", exit_on_error=False)
