@@ -104,6 +104,7 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
     # priority: TextArea binds ctrl+e (line end) and ctrl+k (kill line) itself, and has the focus.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True, id="composer.send"),
+        Binding("ctrl+g", "send_and_status", "Send, then status", priority=True, id="composer.send_status"),
         Binding("ctrl+t", "toggle_mode", "Public/internal", priority=True, id="composer.toggle"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="composer.editor"),
         Binding("ctrl+k", "canned", "Canned response", priority=True, id="composer.canned"),
@@ -128,6 +129,7 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
         self._finished = False
         self._macro: Canned | None = None  # its ticket changes are made once the message is sent
         self._unwatch: Callable[[], None] = lambda: None
+        self._then_status = False  # ctrl+g: the status is set once the send is confirmed
 
     @property
     def cstar(self) -> CStarApp:
