@@ -272,3 +272,44 @@ def test_delete_needs_yes_without_a_terminal_then_deletes(sb: Sandbox) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"deleted": True, "id": made["id"]}
     assert made["id"] not in {t["id"] for t in all_tickets(sb)}
+
+
+# --- the TUI's query language, answered by the desk's query runner --------------------------------
+
+
+def test_list_takes_any_of_values_and_tags_across_several_streams(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "status:open,pending", "tag:billing", "--all", "--json", "id,status,tags")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    expected = [t for t in all_tickets(sb) if t["status"] in ("open", "pending") and "billing" in t["tags"]]
+    assert expected and [r["id"] for r in rows] == [t["id"] for t in expected]  # merged in the API's order
+
+
+def test_list_excludes_values_and_knows_unsolved(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "unsolved", "-prio:low", "--limit", "500", "--json", "id")
+    assert done.returncode == 0, done.stderr
+    expected = [t["id"] for t in all_tickets(sb) if t["status"] in ("new", "open", "pending")
+                and t["priority"] != "low"]
+    assert [r["id"] for r in json.loads(done.stdout)] == expected
+
+
+def test_list_sorts_as_the_tui_does(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "--sort", "-updated", "--limit", "40", "--json", "id,updatedAt")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == 40
+    stamps = [r["updatedAt"] for r in rows]
+    assert stamps == sorted(stamps)  # -updated: the oldest change first
+    assert stamps[0] == min(t["updatedAt"] for t in all_tickets(sb))
+    in_query = cli(sb, "tickets", "list", "sort:-updated", "--limit", "40", "--json", "id,updatedAt")
+    assert json.loads(in_query.stdout) == rows
+    bad = cli(sb, "tickets", "list", "--sort", "colour")
+    assert bad.returncode == 2 and "cannot sort by" in bad.stderr
+
+
+def test_update_where_takes_tags(sb: Sandbox) -> None:
+    ids = [create(sb, title=f"Tagged {i}", tags=["zebratag"])["id"] for i in range(3)]
+    create(sb, title="Not tagged")
+    done = cli(sb, "ticket", "update", "--where", "tag:zebratag", "--priority", "urgent", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert {t["id"] for t in all_tickets(sb, priority="urgent") if "zebratag" in t["tags"]} == set(ids)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from app.cli.context import OK, CliError, Context, fail, resolve_settings
-from app.cli.parser import build_parser, spread_tag_changes
+from app.cli.parser import build_parser, query_terms, spread_tag_changes
 
 __all__ = ["run_command"]
 
@@ -33,7 +33,13 @@ def _handler(command: str, action: str | None) -> Handler:
 
 
 def run_command(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(spread_tag_changes(argv))
+    parser = build_parser()
+    args, extras = parser.parse_known_args(spread_tag_changes(argv))
+    terms, unknown = query_terms(extras)
+    if unknown or (terms and not (args.command == "tickets" and args.action == "list")):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or terms)}")
+    if terms:
+        args.query = [*args.query, *terms]
     if args.command == "completion":
         from app.cli.completion import script
 

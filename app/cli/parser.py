@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 from api.models import PRIORITIES, STATUSES
+from api.query import SORT_KEYS
 from app import settings as settings_mod
 from app.masking import MaskingArgumentParser
 
@@ -47,14 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     tickets_sub = tickets.add_subparsers(dest="action", metavar="ACTION", required=True,
                                          parser_class=MaskingArgumentParser)
     listing = tickets_sub.add_parser("list", parents=[conn], help="tickets matching a filter query",
-                                     description="Tickets matching a filter query (the TUI's language: "
-                                     "status:open prio:high assignee:me refund), newest first.")
+                                     description="Tickets matching a filter query, in the TUI's language "
+                                     "(status:open,pending -prio:low assignee:me tag:billing unsolved sort:sla "
+                                     "refund); newest first unless sorted.")
     listing.add_argument("query", nargs="*", metavar="QUERY", help="a filter query (several words are joined)")
     amount = listing.add_mutually_exclusive_group()
     amount.add_argument("--limit", type=_positive, default=None, metavar="N",
                         help="at most N tickets (default 30)")
     amount.add_argument("--all", action="store_true", help="every matching ticket, page by page "
                         "(JSON is then one object a line, NDJSON, as each page arrives)")
+    listing.add_argument("--sort", metavar="KEY", help=f"order by {', '.join(SORT_KEYS)} (a leading - reverses; "
+                         "as sort: in the query)")
     shape = listing.add_mutually_exclusive_group()
     _json_flag(shape)
     shape.add_argument("--csv", action="store_true", help="comma-separated values with a header line")
@@ -124,29 +129,46 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+#: Options whose value may start with "-" (`--sort -updated`, `--where "-prio:low"`, `-m "-1 from me"`).
+_VALUE_OPTIONS = {"--sort": "--sort", "--where": "--where", "--title": "--title", "--message": "--message",
+                  "-m": "--message", "--customer": "--customer"}
+_QUERY_TERM = re.compile(r"^-[A-Za-z_]+:")
+
+
 def spread_tag_changes(argv: Sequence[str]) -> list[str]:
-    """`--tag +x -y z` as `--tag=+x --tag=-y --tag=z`: argparse would read `-y` as an option of its own."""
+    """argv as argparse can read it: `--tag +x -y z` as `--tag=+x --tag=-y --tag=z`, `--sort -updated` as
+    `--sort=-updated` (argparse would take `-y` or `-updated` for an option of its own), and a query's
+    negated term (`-prio:low`) kept as a word of the query."""
     out: list[str] = []
-    taking = False
-    for arg in argv:
+    taking_tags = False
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
         if arg == "--tag":
-            taking = True
+            taking_tags = True
             continue
-        if taking and (arg[:1] == "+" or (arg[:1] == "-" and arg[1:2] not in ("-", "") and len(arg) > 1)
-                       and not _is_option(arg)):
+        if taking_tags and _is_tag_change(arg):
             out.append(f"--tag={arg}")
             continue
-        if taking and not arg.startswith("-"):
-            out.append(f"--tag={arg}")
+        taking_tags = False
+        if arg in _VALUE_OPTIONS and i < len(args) and args[i].startswith("-") and args[i] != "-":
+            out.append(f"{_VALUE_OPTIONS[arg]}={args[i]}")
+            i += 1
             continue
-        taking = False
         out.append(arg)
     return out
 
 
-#: Short options of the subcommands: `-m` is the message, `-h` help; never taken as a tag to remove.
-_SHORT_OPTIONS = ("-m", "-h")
+def _is_tag_change(arg: str) -> bool:
+    """`+x`, `x` or `-x` after --tag; not `--next-option`, `-m` or `-h`."""
+    if not arg.startswith("-"):
+        return True
+    return len(arg) > 1 and arg[1] != "-" and arg not in _VALUE_OPTIONS and arg != "-h"
 
 
-def _is_option(arg: str) -> bool:
-    return arg.split("=", 1)[0] in _SHORT_OPTIONS
+def query_terms(extras: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Of what argparse did not recognise, the negated query terms (`-status:closed`) and the rest."""
+    terms = [arg for arg in extras if _QUERY_TERM.match(arg)]
+    return terms, [arg for arg in extras if not _QUERY_TERM.match(arg)]
