@@ -313,3 +313,27 @@ def test_update_where_takes_tags(sb: Sandbox) -> None:
     done = cli(sb, "ticket", "update", "--where", "tag:zebratag", "--priority", "urgent", "--yes")
     assert done.returncode == 0, done.stderr
     assert {t["id"] for t in all_tickets(sb, priority="urgent") if "zebratag" in t["tags"]} == set(ids)
+
+
+def test_update_where_goes_through_the_bulk_runner_past_429s(sb: Sandbox) -> None:
+    from api.sandbox.faults import FaultPlan
+    from app.desk.bulk import BulkJournals
+    from tests.helpers import settings_for
+
+    ids = _outage(sb, 24)
+    sb.faults = FaultPlan.parse("rate-limit=50ms:0.3@PATCH,seed=3")  # 3 PATCHes in 10 answered 429
+    done = cli(sb, "ticket", "update", "--where", "zebrafrost", "--status", "pending", "--tag", "-outage", "+p1",
+               "--yes", "--json", "id,status,tags")
+    sb.faults = None
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert sorted(r["id"] for r in rows) == sorted(ids) and all(r["ok"] for r in rows)
+    assert {(r["ticket"]["status"], tuple(r["ticket"]["tags"])) for r in rows} == {("pending", ("p1",))}
+    server = [ticket(sb, i) for i in ids]
+    assert {(t["status"], tuple(t["tags"])) for t in server} == {("pending", ("p1",))}
+    # One Idempotency-Key per ticket and change, made by the bulk runner; its journal is gone once reported.
+    keys = [row["key"] for row in sb.store._all("SELECT key FROM idempotency")]
+    assert len([k for k in keys if k.startswith("cstar-bulk-")]) == 2 * len(ids)
+    settings = settings_for(sb)
+    settings.sandbox = False
+    assert BulkJournals.for_settings(settings).left_over() == []
