@@ -337,3 +337,46 @@ def test_update_where_goes_through_the_bulk_runner_past_429s(sb: Sandbox) -> Non
     settings = settings_for(sb)
     settings.sandbox = False
     assert BulkJournals.for_settings(settings).left_over() == []
+
+
+def test_agents_by_name_once_ticket_show_has_learned_them(sb: Sandbox) -> None:
+    writer = next((t, m) for t in all_tickets(sb) if t["messageCount"]
+                  for m in ticket(sb, t["id"])["messages"]
+                  if m["sender"] == "agent" and m["senderId"] not in (None, sb.agent_id) and m["senderName"])
+    seen_in, message = writer
+    first_name = message["senderName"].split()[0]
+    made = create(sb, title="Give me to a colleague")
+    unknown = cli(sb, "ticket", "update", made["id"], "--assign", first_name)
+    assert unknown.returncode == 2 and "no agent named" in unknown.stderr
+    assert cli(sb, "ticket", "show", seen_in["id"]).returncode == 0  # learns the names in the thread
+    done = cli(sb, "ticket", "update", made["id"], "--assign", first_name)
+    assert done.returncode == 0, done.stderr
+    assert ticket(sb, made["id"])["assignedTo"] == message["senderId"]
+    listed = cli(sb, "tickets", "list", f"assignee:{first_name}", "--all", "--json", "id,assignedTo")
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert made["id"] in {r["id"] for r in rows} and {r["assignedTo"] for r in rows} == {message["senderId"]}
+
+
+def test_update_resume_finishes_a_killed_bulk_with_its_journaled_keys(sb: Sandbox) -> None:
+    from api.models import TicketUpdate
+    from app.desk.bulk import BulkChange, BulkJournals, Outcome
+    from tests.helpers import settings_for
+
+    ids = _outage(sb, 5)
+    settings = settings_for(sb)
+    settings.sandbox = False  # the subprocess connects by URL: its journals are under the URL's profile
+    journals = BulkJournals.for_settings(settings)
+    journal = journals.start(BulkChange(update=TicketUpdate(status="pending")), ids)
+    journal.record(Outcome(ids[0], True))  # the killed run got this far (and no further)
+    journals.release(journal)  # ... and let go of it, as a killed process does
+
+    done = cli(sb, "ticket", "update", "--resume", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "resumed: Set 5 tickets to pending: 5 done" in done.stderr
+    assert [ticket(sb, i)["status"] for i in ids] == ["new"] + ["pending"] * 4  # the first: the journal's word
+    used = {row["key"] for row in sb.store._all("SELECT key FROM idempotency")}
+    assert {journal.keys[i] for i in ids[1:]} <= used and journal.keys[ids[0]] not in used
+    assert journals.left_over() == []
+    again = cli(sb, "ticket", "update", "--resume")
+    assert again.returncode == 0 and "no unfinished bulk change" in again.stderr

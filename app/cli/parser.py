@@ -28,6 +28,9 @@ def _connection() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection (as the TUI: flags > CSTAR_* environment > profile > sandbox)")
     settings_mod.add_arguments(group)  # type: ignore[arg-type]
+    for action in parent._actions:
+        if action.dest in ("listen", "webhook_secret"):
+            action.help = argparse.SUPPRESS  # live updates: the TUI's, nothing a one-off command uses
     return parent
 
 
@@ -88,10 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     target = update.add_mutually_exclusive_group(required=True)
     target.add_argument("ticket_id", nargs="?", metavar="ID")
     target.add_argument("--where", metavar="QUERY", help="every ticket this filter query finds")
+    target.add_argument("--resume", action="store_true", help="finish bulk changes a killed run (here or in the "
+                        "TUI) left unfinished, with the keys they were journaled with")
     update.add_argument("--title")
     update.add_argument("--status", choices=STATUSES)
     update.add_argument("--priority", choices=PRIORITIES)
-    update.add_argument("--assign", metavar="me|AGENT|none", help="assign to yourself, an agent ID, or nobody")
+    update.add_argument("--assign", metavar="me|AGENT|none",
+                        help="assign to yourself, an agent (ID, or a name the agent directory knows), or nobody")
     update.add_argument("--tag", nargs="+", action="extend", default=[], metavar="+TAG|-TAG",
                         help="add (+x or x) or remove (-x) tags")
     update.add_argument("--meta", nargs="+", action="extend", default=[], metavar="K=V|K=",

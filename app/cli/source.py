@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from api.filters import MAX_PAGE_SIZE, FilterSyntaxError, parse_query
+from api.filters import MAX_PAGE_SIZE, AgentLookup, FilterSyntaxError, parse_query
 from api.models import Ticket
 from app.cli.context import USAGE, CliError
 from app.desk.query import QueryRefused, QueryRun
@@ -26,12 +26,12 @@ CAP = 20_000
 
 
 async def ticket_stream(client: Any, query_text: str, *, me: str | None, limit: int | None,
-                        sort: str | None = None) -> AsyncIterator[Ticket]:
+                        sort: str | None = None, agents: AgentLookup | None = None) -> AsyncIterator[Ticket]:
     """The tickets `query_text` finds, in the API's order or `sort`'s (`sla`, `-updated`, …); at most
-    `limit` (None: all of them)."""
+    `limit` (None: all of them). `agents` resolves `assignee:NAME` (the agent directory)."""
     text = f"{query_text} sort:{sort}" if sort else query_text
     try:
-        query = parse_query(text, me=me, vocabulary=client.vocabulary)
+        query = parse_query(text, me=me, vocabulary=client.vocabulary, agents=agents)
     except FilterSyntaxError as exc:
         raise CliError(f"filter query: {exc}", USAGE) from None
     page_size = query.filters.page_size or (min(limit, MAX_PAGE_SIZE) if limit else MAX_PAGE_SIZE)

@@ -24,6 +24,8 @@ async def show(ctx: Context) -> int:
     fields = _fields(ctx)
     async with ctx.client() as client:
         ticket = await client.get_ticket(ctx.args.ticket_id)
+    if ctx.agents.learn_messages(ticket.messages or []):
+        ctx.agents.save()  # as the TUI's detail view does: the names behind `assignee:NAME`
     if ctx.json:
         sys.stdout.write(json_line(ticket_json(ticket, fields, messages=True)) + "\n")
     else:

@@ -85,7 +85,7 @@ def plan_from(ctx: Context) -> Plan:
         elif args.assign.startswith("agt_"):
             plan.assign = args.assign
         else:
-            raise CliError(f"--assign takes me, none or an agent ID (agt_…), not {args.assign!r}", USAGE)
+            plan.assign = _agent_named(ctx, args.assign)
     for tag in args.tag:
         name = tag[1:] if tag[:1] in "+-" else tag
         if not name.strip():
@@ -94,6 +94,18 @@ def plan_from(ctx: Context) -> Plan:
     if plan.is_empty():
         raise CliError("nothing to change: give --status, --priority, --assign, --tag, --meta or --title", USAGE)
     return plan
+
+
+def _agent_named(ctx: Context, name: str) -> str:
+    """The one agent of the directory (names the TUI and `ticket show` learned) that `name` names."""
+    found = ctx.agents.search(name, ids=False)
+    if len(found) == 1:
+        return str(found[0][0])
+    if not found:
+        raise CliError(f"--assign: no agent named {name!r} is known yet (give an agent ID, agt_…, or open a "
+                       "ticket they wrote in, so their name is learned)", USAGE)
+    names = ", ".join(f"{agent_name} ({agent_id})" for agent_id, agent_name in found[:5])
+    raise CliError(f"--assign: {name!r} names several agents: {names}; give the agent ID", USAGE)
 
 
 def bulk_parts(plan: Plan, found: list[Ticket]) -> list[tuple[BulkChange, list[str]]]:
@@ -139,6 +151,8 @@ def _describe(changes: dict[str, Any]) -> str:
 
 async def run_update(ctx: Context) -> int:
     args = ctx.args
+    if args.resume:
+        return await run_resume(ctx)
     try:
         fields = pick_fields(args.json)
     except ValueError as exc:
@@ -162,7 +176,7 @@ async def run_update(ctx: Context) -> int:
             return OK
         from app.cli.source import ticket_stream
 
-        found = [t async for t in ticket_stream(client, args.where, me=ctx.me, limit=None)]
+        found = [t async for t in ticket_stream(client, args.where, me=ctx.me, limit=None, agents=ctx.agents)]
         todo = [(t.id, plan.for_ticket(t)) for t in found]
         todo = [(ticket_id, body) for ticket_id, body in todo if not body.is_empty()]
         unchanged = len(found) - len(todo)
@@ -207,3 +221,36 @@ def _report_dry_run(ctx: Context, todo: list[tuple[str, TicketUpdate]], unchange
     sys.stderr.write(for_terminal(f"dry run: would change {len(todo)} tickets"
                                   + (f", {unchanged} already as asked" if unchanged else "")) + "\n")
     return OK
+
+
+async def run_resume(ctx: Context) -> int:
+    """Every unfinished bulk of this profile that no running instance holds, sent on with its journal's keys
+    and bodies (the service replays a PATCH that had gone through); one too old for that is only reported."""
+    journals = BulkJournals.for_settings(ctx.settings)
+    left = journals.left_over()
+    resumable = [j for j in left if j.resumable()]
+    status = OK
+    rows: list[dict[str, Any]] = []
+    async with ctx.client() as client:
+        for journal in left:
+            if journal not in resumable:
+                if not journal.report.finished:
+                    say(f"{journal.change.describe(journal.report.total)} (started {journal.created:%Y-%m-%d %H:%M} "
+                        "UTC) is too old to resume safely: the service may have forgotten its keys")
+                    status = FAILED
+                journals.release(journal)
+                continue
+            report = await run_bulk(client, DeskStore(), journal)
+            failed = report.failed
+            for outcome in failed:
+                say(f"{outcome.ticket_id}: {outcome.reason}")
+            say(f"resumed: {journal.change.describe(report.total)}: {len(report.succeeded)} done"
+                + (f", {len(failed)} failed" if failed else ""))
+            rows += [outcome.to_json() for outcome in (report.outcomes[i] for i in report.ids)]
+            journals.discard(journal)
+            status = FAILED if failed else status
+    if not left:
+        say("no unfinished bulk change to resume")
+    if ctx.json:
+        sys.stdout.write(json_line(rows) + "\n")
+    return status
