@@ -52,8 +52,13 @@ async def create(ctx: Context) -> int:
     async with ctx.client() as client:
         ticket = await client.create_ticket(body)
         if message is not None:
-            await client.add_message(ticket.id, MessageCreate(content=message, message_type="internal",
-                                                              sender_id=ctx.me, sender_name=ctx.settings.agent_name))
+            # The TUI's send protocol: a note whose answer is lost stays pending, for the outbox to resend.
+            from app.desk.sending import send_message
+            from app.drafts import DraftStore
+
+            note = MessageCreate(content=message, sender="agent", sender_id=ctx.me,
+                                 sender_name=ctx.settings.agent_name, message_type="internal")
+            await send_message(client, DraftStore.for_settings(ctx.settings), ticket.id, note)
             ticket = await client.get_ticket(ticket.id)
     if ctx.json:
         sys.stdout.write(json_line(ticket_json(ticket, fields)) + "\n")
