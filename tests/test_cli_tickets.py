@@ -55,14 +55,15 @@ def test_list_all_streams_ndjson_across_pages(sb: Sandbox) -> None:
     assert rows == [{"id": t["id"]} for t in every]
 
 
-def test_list_csv_has_a_header_and_the_data_as_sent(sb: Sandbox) -> None:
-    made = create(sb, title='Refund "now", please', tags=["a", "b"], customerName="Zoë, Ltd")
+def test_list_csv_has_a_header_and_the_data_cleaned(sb: Sandbox) -> None:
+    made = create(sb, title='Refund "now",\nplease \x1b[2J', tags=["a", "b"], customerName="Zoë, Ltd")
     done = cli(sb, "tickets", "list", "--csv", "--limit", "3")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 3
-    assert rows[0]["id"] == made["id"] and rows[0]["title"] == 'Refund "now", please'
+    assert rows[0]["id"] == made["id"] and rows[0]["title"] == 'Refund "now",\nplease ␛[2J'
     assert rows[0]["customerName"] == "Zoë, Ltd" and rows[0]["tags"] == "a;b"
+    assert_clean(done.stdout)
 
 
 def test_list_plain_is_tab_separated_and_cleaned(sb: Sandbox) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from api.clean_text import one_line
 from api.models import MessageCreate, TicketCreate
 from app.cli.context import OK, USAGE, CliError, Context
 from app.cli.inputs import confirm, metadata_changes, read_text
@@ -63,7 +64,7 @@ async def create(ctx: Context) -> int:
     if ctx.json:
         sys.stdout.write(json_line(ticket_json(ticket, fields)) + "\n")
     else:
-        sys.stdout.write(ticket.id + "\n")
+        sys.stdout.write(one_line(ticket.id) + "\n")
     return OK
 
 

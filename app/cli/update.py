@@ -172,7 +172,7 @@ async def run_update(ctx: Context) -> int:
             if ctx.json:
                 sys.stdout.write(json_line(ticket_json(ticket, fields)) + "\n")
             else:
-                sys.stdout.write(f"{ticket.id}\t{_describe(body.to_wire())}\n")
+                sys.stdout.write(f"{one_line(ticket.id)}\t{_describe(body.to_wire())}\n")
             return OK
         from app.cli.source import ticket_stream
 
@@ -204,7 +204,7 @@ async def run_update(ctx: Context) -> int:
     else:
         for ticket_id, body in todo:
             if ticket_id not in failed:
-                sys.stdout.write(f"{ticket_id}\t{_describe(body.to_wire())}\n")
+                sys.stdout.write(f"{one_line(ticket_id)}\t{_describe(body.to_wire())}\n")
     for ticket_id, reasons in failed.items():
         say(f"{ticket_id}: {'; '.join(reasons)}")
     say(f"changed {len(todo) - len(failed)} tickets" + (f", {unchanged} already as asked" if unchanged else "")
@@ -217,7 +217,7 @@ def _report_dry_run(ctx: Context, todo: list[tuple[str, TicketUpdate]], unchange
         sys.stdout.write(json_line([{"id": ticket_id, "changes": body.to_wire()} for ticket_id, body in todo]) + "\n")
     else:
         for ticket_id, body in todo:
-            sys.stdout.write(f"{ticket_id}\t{_describe(body.to_wire())}\n")
+            sys.stdout.write(f"{one_line(ticket_id)}\t{_describe(body.to_wire())}\n")
     sys.stderr.write(for_terminal(f"dry run: would change {len(todo)} tickets"
                                   + (f", {unchanged} already as asked" if unchanged else "")) + "\n")
     return OK
