@@ -14,15 +14,17 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from api.client import HelpdeskClient
-from api.filters import FilterSyntaxError, parse
+from api.filters import FilterSyntaxError, parse_query
 from app.commands import ActionCommands
 from app.config import NotificationsConfig
 from app.config_app import ProfileCommands, apply_config
 from app.desk.agents import AgentDirectory, agents_for
 from app.desk.alerts import AlertRules, Alerts
+from app.desk.connection import Connection
 from app.desk.customers import CustomerDirectory, customers_for, learn_from
 from app.desk.intake import apply_event
-from app.desk.live import DEFAULT_INTERVAL, Poller, ViewQuery
+from app.desk.live import DEFAULT_INTERVAL, Poller
+from app.desk.query import DEFAULT_CAP, query_view
 from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
 from app.drafts import drafts_for
@@ -32,7 +34,7 @@ from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, CustomerView, View
 from widgets.safe_text import clean, one_line
-from widgets.status_header import StatusHeader, connection_after
+from widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
@@ -79,6 +81,8 @@ class CStarApp(App[int]):
         config_views = [View(v.name, v.query) for v in config.file.views] if config is not None else []
         self.views = views or config_views or list(DEFAULT_VIEWS)
         self.debounce = debounce
+        # Most tickets a view may hold to be read whole for a sort or a tag filter.
+        self.sort_limit = config.file.sort_limit if config is not None else DEFAULT_CAP
         # Every ticket and list view the app has seen; screens render from it (see app.desk).
         self.store = DeskStore()
         # What the agent saw of each ticket, for the list's activity marks (per profile, in the data dir).
@@ -99,7 +103,7 @@ class CStarApp(App[int]):
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
-        self._connection: tuple[str, str] | None = None
+        self.connection = Connection()
         # Names by id, learned from what the app reads and kept per profile (app.desk.agents / customers): the
         # assignee column, the header and the pickers show names, `assignee:dana` finds her, the new-ticket
         # form links a known customer.
@@ -200,7 +204,7 @@ class CStarApp(App[int]):
         self.alerts = self._new_alerts()
         await self.switch_screen(TicketListScreen())
         await old.aclose()
-        self._connection = None  # the new connection has said nothing yet
+        self.connection.reset()  # the new connection has said nothing yet
         outbox_for(self).load()
 
     def watched_views(self) -> dict[str, str]:
@@ -209,7 +213,7 @@ class CStarApp(App[int]):
         for view in self.views:
             if view.name in self.notifications.new_ticket_views:
                 try:
-                    watched[ViewQuery.of(parse(view.query, me=self.settings.agent_id)).key] = view.name
+                    watched[query_view(parse_query(view.query, me=self.settings.agent_id)).key] = view.name
                 except FilterSyntaxError:
                     continue
         return watched
@@ -262,16 +266,16 @@ class CStarApp(App[int]):
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries, failures and answers: every header shows them (offline sticks until a
         request gets an answer), and an answer sends the replies that wait for one."""
-        self._connection = connection_after(self._connection[0] if self._connection else "", event, details)
+        answered = self.connection.client_event(event, details)
         for screen in self.screen_stack:
             self._show_connection(screen)
-        if event == "ok":
+        if answered:
             outbox_for(self).service_answered()
 
     def _show_connection(self, screen: object) -> None:
         header = getattr(screen, "status_header", None)
-        if header is not None and self._connection is not None:
-            header.set_state(*self._connection)
+        if header is not None and self.connection.state is not None:
+            header.set_state(*self.connection.state)
 
     def action_help(self) -> None:
         from app.screens.help import HelpScreen
