@@ -84,10 +84,13 @@ def test_usage_errors_exit_2(served_sandbox: Sandbox) -> None:
                  ["tickets", "list", "--limit", "0"],
                  ["ticket", "update", "tkt_abcdefabcdef", "--assign", "somebody"],
                  ["ticket", "show", "not-an-id"],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--title", "   "],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--meta", "k=" + "v" * 501],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--title", "t" * 5000],
                  ["completion", "tcsh"]):
         done = cli(served_sandbox, *argv)
         assert done.returncode == 2, (argv, done)
-        assert done.stdout == ""
+        assert done.stdout == "" and "Traceback" not in done.stderr
 
 
 def test_an_error_quoting_hostile_input_reaches_the_terminal_cleaned(served_sandbox: Sandbox) -> None:

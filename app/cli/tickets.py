@@ -49,7 +49,7 @@ async def create(ctx: Context) -> int:
                             metadata=metadata_changes(args.meta, allow_remove=False) or None,  # type: ignore[arg-type]
                             **customer)
     except ValidationError as exc:
-        raise CliError(_first_error(exc), USAGE) from None
+        raise CliError(first_error(exc), USAGE) from None
     async with ctx.client() as client:
         ticket = await client.create_ticket(body)
         if message is not None:
@@ -68,7 +68,7 @@ async def create(ctx: Context) -> int:
     return OK
 
 
-def _first_error(exc: object) -> str:
+def first_error(exc: object) -> str:
     errors = exc.errors()  # type: ignore[attr-defined]
     first = errors[0] if errors else {"loc": (), "msg": str(exc)}
     where = ".".join(str(part) for part in first.get("loc", ()))

@@ -93,6 +93,14 @@ def plan_from(ctx: Context) -> Plan:
         (plan.remove_tags if tag.startswith("-") else plan.add_tags).append(name)
     if plan.is_empty():
         raise CliError("nothing to change: give --status, --priority, --assign, --tag, --meta or --title", USAGE)
+    from pydantic import ValidationError
+
+    try:
+        plan.for_ticket(None).to_wire()  # a blank title or an oversized metadata value: refused here, once
+    except (ValidationError, ValueError) as exc:
+        from app.cli.tickets import first_error
+
+        raise CliError(first_error(exc) if isinstance(exc, ValidationError) else str(exc), USAGE) from None
     return plan
 
 
