@@ -62,6 +62,7 @@ class Context:
     args: argparse.Namespace
     settings: settings_mod.Settings
     config: ConfigFile
+    _agents: Any = None
 
     @property
     def json(self) -> bool:
@@ -76,6 +77,15 @@ class Context:
     @property
     def me(self) -> str | None:
         return self.settings.agent_id
+
+    @property
+    def agents(self) -> Any:
+        """The profile's agent directory (names learned by the TUI and by `ticket show`): `assignee:dana`."""
+        if self._agents is None:
+            from app.desk.agents import agents_for
+
+            self._agents = agents_for(self.settings)
+        return self._agents
 
 
 def fail(error: BaseException, *, as_json: bool) -> int:
