@@ -36,6 +36,8 @@ def test_the_contracts_name_every_layering_rule() -> None:
     forbidden = {tuple(c["source_modules"]): set(c["forbidden_modules"]) for c in contracts if c["type"] == "forbidden"}
     assert {"app", "widgets", "textual"} <= forbidden[("api",)]
     assert {"app", "api.client"} <= forbidden[("widgets",)]
+    assert {"textual", "app.screens", "app.tui", "widgets"} <= forbidden[("app.desk",)]
+    assert "textual" in forbidden[("app.cli",)]
     acyclic = [c for c in contracts if c["type"] == "acyclic_siblings"]
     assert acyclic and set(PACKAGES) <= set(acyclic[0]["ancestors"])
 
@@ -63,3 +65,12 @@ def test_an_import_cycle_between_app_modules_breaks_a_contract(tmp_path: Path) -
     result = _lint_imports(copy)
     assert result.returncode != 0
     assert "without cycles BROKEN" in result.stdout
+
+
+def test_a_desk_module_that_imports_textual_breaks_a_contract(tmp_path: Path) -> None:
+    copy = _copy_of_the_project(tmp_path)
+    store = copy / "app" / "desk" / "store.py"
+    store.write_text(store.read_text() + "\nfrom textual.widget import Widget  # noqa\n")
+    result = _lint_imports(copy)
+    assert result.returncode != 0
+    assert "app.desk is the desk's state" in result.stdout and "BROKEN" in result.stdout
