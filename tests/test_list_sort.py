@@ -244,3 +244,21 @@ async def test_a_configured_view_names_its_sort_and_the_sort_limit(sandbox: Sand
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert "unknown status 'opne'" in str(info.value) and "cannot sort by 'due'" in str(info.value)
+
+
+async def test_resolving_the_most_urgent_moves_on_to_the_next_by_sla(sandbox: Sandbox) -> None:
+    from tests.detail_support import list_screen, open_row, table
+
+    app = make_app(sandbox, views=list(DEFAULT_VIEWS))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        unsolved = len([r for r in _all(sandbox) if r["status"] in UNSOLVED])
+        first, second = table(app).ticket_ids[:2]
+        detail = await open_row(pilot, first)
+        await pilot.press("s", "r")  # resolved: no longer unsolved
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.id == second)
+        assert first not in table(app).ticket_ids
+        assert str(list_screen(app).query_one("#view-0").label) == f"Unsolved by SLA {unsolved - 1}"
+        await pilot.press("p", "l")  # priority low: still unsolved, so it stays
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.priority == "low")
+        assert detail.ticket.id == second and second in table(app).ticket_ids
