@@ -28,7 +28,8 @@ def _curl(method: str, url: str, key: str, body: dict) -> dict:
 def test_a_ticket_created_with_curl_appears_within_the_interval(terminal: Tmux, served: dict,  # noqa: F811
                                                                  tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    config.write_text("refresh_seconds = 1\n")
+    # The All tab first (newest on top), not the default SLA-sorted one: the new ticket shows on top.
+    config.write_text('refresh_seconds = 1\n[[views]]\nname = "All"\nquery = ""\n')
     config.chmod(0o600)
     key = served["keys"]["secret"]
     command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config)},
@@ -71,7 +72,8 @@ def test_with_listen_a_ticket_created_with_curl_arrives_by_webhook(terminal: Tmu
         assert serve.stdout is not None
         served = json.loads(serve.stdout.readline())
         config = tmp_path / "config.toml"
-        config.write_text("refresh_seconds = 0\n")  # no polling: only the webhook can bring it
+        # No polling: only the webhook can bring it; the All tab first (newest on top, "50 of …").
+        config.write_text('refresh_seconds = 0\n[[views]]\nname = "All"\nquery = ""\n')
         key = served["keys"]["secret"]
         command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config),
                                                "CSTAR_WEBHOOK_SECRET": secret},

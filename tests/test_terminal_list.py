@@ -55,7 +55,9 @@ def test_against_a_served_sandbox_the_list_filters_and_quits_with_zero(terminal:
     command, status = _command(tmp_path, env, "--base-url", served["baseUrl"], "--team", served["teamId"],
                                "--agent-id", served["agent"]["id"])
     terminal.start(command)
-    screen = terminal.wait_for(lambda s: "50 of " in s, "the first page")
+    # The default first tab: the unsolved tickets read whole and sorted by SLA (every one of them listed).
+    screen = terminal.wait_for(lambda s: "Unsolved by SLA" in s and "sorted by sla" in s and "reading" not in s,
+                               "the first tab, sorted")
     assert "SANDBOX" not in screen.splitlines()[0]  # a served sandbox is a service like any other
     assert served["keys"]["secret"] not in screen and "sk_test_…" in screen
     terminal.keys("/status:closed", literal=True)  # one burst, as a fast typist or a paste sends it

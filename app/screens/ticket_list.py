@@ -256,6 +256,8 @@ class TicketListScreen(PollTimer, Screen[None]):
             self._count_views()
 
     def _read_progress(self, loaded: int, total: int) -> None:
+        if not self._loading:
+            return  # a poll reading the view again: the rows stay as they are, nothing to wait for
         self._reading = (loaded, total)
         self._show_status()
 
