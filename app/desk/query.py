@@ -102,10 +102,6 @@ class _Stream:
     page: int = 0
     has_more: bool = True
 
-    @property
-    def started(self) -> bool:
-        return self.page > 0
-
 
 class QueryRun:
     """One view's answer in the store under `key`: `start()`, then `more()` as the agent scrolls,
@@ -135,9 +131,11 @@ class QueryRun:
     async def start(self) -> None:
         """Read the first page of every stream (all pages when the view is needed whole) and publish."""
         self._streams = [_Stream(f) for f in self.plan.streams]
+        self.unreadable = []
         if self.plan.whole:
             await self._read_whole()
-            self.store.load_page(self.key, 1, self._whole_rows(), len(self._whole_rows()), False)
+            rows = self._whole_rows()
+            self.store.load_page(self.key, 1, rows, len(rows), False)
             return
         for stream in self._streams:
             await self._read(stream, self.page_size)
@@ -159,11 +157,12 @@ class QueryRun:
         """A poll: read again what `start()` read; new rows come in at their place, the cursor's row stays
         (the list screen keeps it), tickets new to the view are announced as arrived."""
         loaded = self.store.view(self.key).pages > 0
+        self.unreadable = []
         if self.plan.whole:
             self._streams = [_Stream(f) for f in self.plan.streams]
             await self._read_whole()
-            self.store.replace_view(self.key, self._whole_rows(), len(self._whole_rows()), False,
-                                    arrived=loaded)
+            rows = self._whole_rows()
+            self.store.replace_view(self.key, rows, len(rows), False, arrived=loaded)
             return
         fresh = [_Stream(f) for f in self.plan.streams]
         for stream in fresh:

@@ -182,6 +182,7 @@ class TicketListScreen(PollTimer, Screen[None]):
 
     def reload(self) -> None:
         self._generation += 1
+        self._reading = None  # a whole read superseded midway says nothing more
         self._load(self._generation, 1)
 
     @work(exclusive=True, group="list")
