@@ -19,3 +19,10 @@ DEFAULT_VIEWS: tuple[View, ...] = (
     View("Urgent", "prio:urgent"),
     View("New", "status:new"),
 )
+
+
+@dataclass(frozen=True)
+class CustomerView(View):
+    """The tab `c` opens on a ticket: one customer's tickets (for this connection only, never saved)."""
+
+    customer_id: str = ""

@@ -311,11 +311,14 @@ async def test_brackets_walk_the_list_across_a_page_boundary(sandbox: Sandbox, t
         ids = table(app).ticket_ids
         assert len(ids) == 100 and screen.ticket.id == ids[50]
         assert table(app).current_ticket.id == ids[50]  # the list's cursor walks along
-        assert [(s.method, s.params.get("page")) for s in rec.seen] == [("GET", "2"), ("GET", None)]
+        # (The customer's ticket counts in the header are requests of their own: tests/test_customer_tickets.py.)
+        assert [(s.method, s.params.get("page")) for s in rec.seen
+                if "customerId" not in s.params] == [("GET", "2"), ("GET", None)]
         rec.seen.clear()
         await pilot.press("left_square_bracket")
         await settle(pilot, lambda: screen.ticket.id == first_page[49])
-        assert [(s.method, s.path) for s in rec.seen] == [("GET", _path(sandbox, first_page[49]))]
+        assert [(s.method, s.path) for s in rec.seen
+                if "customerId" not in s.params] == [("GET", _path(sandbox, first_page[49]))]
         await pilot.press("left_square_bracket")
         await settle(pilot, lambda: screen.ticket.id == first_page[48])
         assert table(app).current_ticket.id == first_page[48]

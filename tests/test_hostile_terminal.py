@@ -33,8 +33,7 @@ RUNNER = textwrap.dedent("""
     sb = create_sandbox(sys.argv[1], rate_limit=0)
     settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
                         agent_name=sb.agent_name, sandbox=True, transport=sb.transport())
-    # Newest first (the thread with the escapes is the newest ticket's): not the default SLA-sorted tab.
-    CStarApp(settings, views=[View("All", "")]).run()
+    CStarApp(settings, views=[View("All", "")]).run()  # newest first: the hostile tickets on top
 """)
 CLIPBOARD_PAYLOAD = "rm -rf ~"  # what the corpus's OSC 52 case (cm0gLXJmIH4K) would put on the clipboard
 

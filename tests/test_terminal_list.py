@@ -39,9 +39,20 @@ def served() -> Iterator[dict]:
 def _command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[str, Path]:
     status = tmp_path / "exit-status"
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    command = (f"cd {ROOT} && env TERM=xterm-256color XDG_DATA_HOME={tmp_path} {exports} "
+    # COLUMNS/LINES unset: a shell may export the pane's size from before tmux sized it (80x24), and the
+    # app would believe them rather than the terminal.
+    command = (f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color XDG_DATA_HOME={tmp_path} {exports} "
                f"{sys.executable} -m app.cli {' '.join(args)}; echo $? > {status}; sleep 30")
     return command, status
+
+
+def all_first_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config whose one view is All, newest first (the default first view, "Unsolved by SLA", is read whole
+    and sorted: tests/test_keystrokes_terminal.py runs the app with the default views)."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'{extra}\n[[views]]\nname = "All"\nquery = ""\n')
+    config.chmod(0o600)
+    return config
 
 
 def _exit_status(status: Path) -> int:
@@ -51,13 +62,11 @@ def _exit_status(status: Path) -> int:
 
 def test_against_a_served_sandbox_the_list_filters_and_quits_with_zero(terminal: Tmux, served: dict,
                                                                         tmp_path: Path) -> None:
-    env = {"CSTAR_API_KEY": served["keys"]["secret"]}
+    env = {"CSTAR_API_KEY": served["keys"]["secret"], "CSTAR_CONFIG": str(all_first_config(tmp_path))}
     command, status = _command(tmp_path, env, "--base-url", served["baseUrl"], "--team", served["teamId"],
                                "--agent-id", served["agent"]["id"])
     terminal.start(command)
-    # The default first tab: the unsolved tickets read whole and sorted by SLA (every one of them listed).
-    screen = terminal.wait_for(lambda s: "Unsolved by SLA" in s and "sorted by sla" in s and "reading" not in s,
-                               "the first tab, sorted")
+    screen = terminal.wait_for(lambda s: "50 of " in s, "the first page")
     assert "SANDBOX" not in screen.splitlines()[0]  # a served sandbox is a service like any other
     assert served["keys"]["secret"] not in screen and "sk_test_…" in screen
     terminal.keys("/status:closed", literal=True)  # one burst, as a fast typist or a paste sends it

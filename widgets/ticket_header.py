@@ -96,7 +96,9 @@ def _join(parts: list[Content], separator: str = "   ") -> Content:
     return Content(separator).join(parts)
 
 
-def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> Content:
+def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
+                   customer_tickets: str | None = None) -> Content:
+    """`customer_tickets`: what the customer's tickets count ("3 open · 10 in all"), when known."""
     customer_name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name
     email = ticket.customer.email if ticket.customer else None
     customer = Content(_cells(customer_name, 40) or "unknown customer")
@@ -117,7 +119,10 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str]) -> C
                 _field("messages", str(ticket.message_count)),
             ]
         ),
-        _join([_field("customer", customer), _field("tags", tags or "—")]),
+        _join([_field("customer", customer)]
+              + ([_field("their tickets", Content.assemble(customer_tickets, ("  c lists them", _LABEL)))]
+                 if customer_tickets and ticket.customer_id else [])
+              + [_field("tags", tags or "—")]),
         _join(
             [
                 _field(
@@ -177,6 +182,7 @@ class TicketHeader(Static):
         self._now = now or (lambda: datetime.now(UTC))
         self._names: Mapping[str, str] = agent_names if agent_names is not None else {}
         self.ticket: Ticket | None = None
+        self._customer_tickets: tuple[str, str] | None = None
 
     def on_mount(self) -> None:
         # "due in 14m" must not go stale while the agent reads the thread.
@@ -188,7 +194,15 @@ class TicketHeader(Static):
 
     def show(self, ticket: Ticket) -> None:
         self.ticket = ticket
-        self.update(header_content(ticket, self._now(), self._names))
+        counted = self._customer_tickets
+        shown = counted[1] if counted is not None and counted[0] == ticket.customer_id else None
+        self.update(header_content(ticket, self._now(), self._names, shown))
+
+    def show_customer_tickets(self, customer_id: str, counts: str) -> None:
+        """The counts of this customer's tickets (shown while the ticket shown is theirs)."""
+        self._customer_tickets = (customer_id, one_line(counts, 60))
+        if self.ticket is not None:
+            self.show(self.ticket)
 
     def show_unreadable(self, ticket_id: str, reason: str) -> None:
         """The ticket came but cannot be read: say so, with its ID and the first problem found."""

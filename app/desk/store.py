@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from app.desk.customers import CustomerCounts
 
 __all__ = ["Change", "DeskStore", "Listener", "ViewRows"]
 
@@ -75,6 +78,8 @@ class DeskStore:
         self._views: dict[str, ViewRows] = {}
         self._listeners: list[Listener] = []
         self._pending: _Pending | None = None
+        # A customer's ticket counts as last asked, by customer id (the detail view shows them at once).
+        self._customer_counts: dict[str, CustomerCounts] = {}
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -87,6 +92,12 @@ class DeskStore:
     def rows(self, key: str) -> list[_Ticket]:
         """The view's tickets, in order (ids the store no longer holds are skipped)."""
         return [self._tickets[i] for i in self.view(key).ids if i in self._tickets]
+
+    def customer_counts(self, customer_id: str) -> CustomerCounts | None:
+        return self._customer_counts.get(customer_id)
+
+    def set_customer_counts(self, customer_id: str, counts: CustomerCounts) -> None:
+        self._customer_counts[customer_id] = counts
 
     # --- listening ------------------------------------------------------------------------------
 
@@ -239,6 +250,7 @@ class DeskStore:
             self._pending.removed.update(self._tickets)
             self._views.clear()
             self._tickets.clear()
+            self._customer_counts.clear()
 
 
 def _unique(ids: Iterable[str]) -> list[str]:

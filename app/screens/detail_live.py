@@ -33,6 +33,7 @@ class LiveTicket(PollTimer):
 
         def query_one(self, selector: Any) -> Any: ...
         def _to_list(self, ticket: Ticket) -> None: ...
+        def _count_customer_tickets(self, ticket: Ticket) -> None: ...
 
     def _poll_blocked(self) -> bool:
         return any(worker.is_running and worker.group != "detail-poll" for worker in self.workers)
@@ -57,6 +58,7 @@ class LiveTicket(PollTimer):
             return
         self._show_arrivals(shown, fresh)
         self._to_list(fresh)
+        self._count_customer_tickets(fresh)  # the ticket moved: the customer's counts may have too
 
     def _show_arrivals(self, shown: Ticket, fresh: Ticket) -> None:
         old = shown.messages or []

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from api.errors import ApiError, UnreadableTicketError
 from api.models import PRIORITIES, STATUSES, Message, Ticket, TicketUpdate
 from app.desk import actions
+from app.desk.customers import count_tickets
 from app.drafts import Mode
 from app.screens.detail_live import LiveTicket
 from app.screens.edit_ticket import (
@@ -95,6 +96,7 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("m", "metadata", "Metadata", id="detail.metadata"),
         Binding("d", "delete", "Delete", id="detail.delete"),
+        Binding("c", "customer_tickets", "Customer's tickets", id="detail.customer_tickets"),
         Binding("y", "copy('id')", "Copy ID", show=False, id="detail.copy_id"),
         Binding("Y", "copy('url')", "Copy link", show=False, id="detail.copy_url"),
         Binding("right_square_bracket", "step(1)", "Next ticket", id="detail.next"),
@@ -151,6 +153,7 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         self.status_header.set_state("online")
         self._show(ticket)
         self._to_list(ticket)
+        self._count_customer_tickets(ticket)
 
     def _show(self, ticket: Ticket) -> None:
         """Show a ticket the server sent. A write's response has no messages and no expanded customer;
@@ -169,13 +172,50 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         self.ticket_id = ticket.id
         if previous is None or previous.messages is not ticket.messages:
             messages = ticket.messages or []
-            self.cstar.learn_agents({m.sender_id: m.sender_name for m in messages
-                                     if m.sender == "agent" and m.sender_id and m.sender_name})
+            self.cstar.agents.learn_messages(messages)
             self.query_one(MessageThread).set_messages(messages)
             self.query_one(UnreadableNotice).show_items(ticket.unreadable_messages)
+        self.cstar.customers.learn_tickets([ticket])
+        self.cstar.save_people()
         header = self.query_one(TicketHeader)
         header.loading = False
         header.show(ticket)
+
+    def _count_customer_tickets(self, ticket: Ticket) -> None:
+        """"3 open · 10 in all" for the ticket's customer: as last counted at once, then counted again."""
+        customer_id = ticket.customer_id
+        if not customer_id:
+            return  # no customer, no request
+        known = self.cstar.store.customer_counts(customer_id)
+        if known is not None:
+            self.query_one(TicketHeader).show_customer_tickets(customer_id, str(known))
+        self._recount(customer_id)
+
+    @work(exclusive=True, group="detail-customer")
+    async def _recount(self, customer_id: str) -> None:
+        try:
+            counts = await count_tickets(self.cstar.client, customer_id)
+        except ApiError:
+            return  # a nicety: the header keeps what it showed, the ticket itself is what matters
+        self.cstar.store.set_customer_counts(customer_id, counts)
+        self.query_one(TicketHeader).show_customer_tickets(customer_id, str(counts))
+
+    def action_customer_tickets(self) -> None:
+        """`c`: the customer's tickets as a view of the list."""
+        ticket = self._ready()
+        if ticket is None:
+            return
+        if not ticket.customer_id:
+            self.notify("This ticket has no customer ID to list tickets by.", severity="warning", markup=False)
+            return
+        name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name or ticket.customer_id
+        lists = [self._source, *reversed(self.app.screen_stack)]
+        show = next((found for screen in lists if (found := getattr(screen, "show_customer", None)) is not None),
+                    None)
+        if show is None:
+            return
+        self.dismiss()
+        show(ticket.customer_id, name)
 
     def _to_list(self, ticket: Ticket) -> None:
         replace = getattr(self._source, "replace_ticket", None)
@@ -272,6 +312,22 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
             self._pick(_picker_title("Status", ticket.status, STATUSES), [(s, status_badge(s)) for s in STATUSES],
                        ticket.status,
                        lambda value: self._set_field(ticket, "status", value))
+
+    def ask_status_after_send(self, fallback: str | None) -> None:
+        """ctrl+g in the composer: the message is confirmed, the agent picks the status now; `fallback`
+        (a first reply opening a new ticket) is what a cancelled picker leaves."""
+        ticket = self._ready()
+        if ticket is None:
+            return
+
+        def picked(value: str | None) -> None:
+            if value is not None:
+                self._set_field(ticket, "status", value)
+            elif fallback is not None:
+                self._set_field(ticket, "status", fallback)
+
+        title = _picker_title("Sent. Status now?", ticket.status, STATUSES)
+        self.app.push_screen(OptionPicker(title, [(s, status_badge(s)) for s in STATUSES], ticket.status), picked)
 
     def action_priority(self) -> None:
         ticket = self._ready()

@@ -21,10 +21,13 @@ from api.query import Query, Sort
 from app.desk.live import ViewQuery
 from app.desk.query import QueryRefused, QueryRun, query_view
 from app.desk.store import Change
+from app.screens.list_bulk import BULK_BINDINGS, BulkActions
 from app.screens.list_sort import SORT_CHOICES, with_sort
 from app.screens.poll_timer import PollTimer
+from widgets.bulk_progress import BulkProgress
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
+from widgets.safe_text import one_line
 from widgets.status_line import StatusLine
 from widgets.ticket_table import TicketTable
 from widgets.unreadable_notice import UnreadableNotice
@@ -57,7 +60,7 @@ def _describe(exc: FilterSyntaxError) -> str:
     return f"{len(exc.problems)} mistakes:\n" + "\n".join(f"• {problem}" for problem in exc.problems)
 
 
-class TicketListScreen(PollTimer, Screen[None]):
+class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so the app moves focus before it hands on the keys typed after `/` (see check_action).
         Binding("slash", "focus_filter", "Filter", priority=True, id="list.filter"),
@@ -70,6 +73,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         *(Binding(key, f"quick_status('{status}')", f"Status {status}", show=False, id=f"list.status_{status}")
           for key, status in QUICK_STATUSES.items()),
         Binding("0", "quick_status('')", "Any status", show=False, id="list.status_any"),
+        *BULK_BINDINGS,
         Binding("o", "sort", "Sort", id="list.sort"),
     ]
 
@@ -105,6 +109,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         yield FilterBar(id="filter", debounce=app.debounce)
         yield TicketTable(id="tickets", now=app.clock, agent_names=app.agent_names)
         yield UnreadableNotice(id="list-unreadable")
+        yield BulkProgress(id="bulk-progress")
         yield StatusLine(id="list-status")
         yield KeyBar()
 
@@ -114,6 +119,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._unsubscribe = self.cstar.store.subscribe(self._store_changed)
         self.apply_query()
         self._schedule_poll()
+        self.call_after_refresh(self.ask_about_left_over)
 
     def on_screen_resume(self) -> None:
         self._show_drafts()  # back from a ticket or the composer: a draft may have been started or sent
@@ -178,6 +184,7 @@ class TicketListScreen(PollTimer, Screen[None]):
                                     priorities=voc.priorities.values(), on_progress=self._read_progress)
             self._filters = query.filters
             self._view = query_view(query, voc.statuses.values(), voc.priorities.values())
+        self._show_marks()  # the marks of this view (none for a query not seen before)
         self.reload()
 
     def reload(self) -> None:
@@ -327,6 +334,8 @@ class TicketListScreen(PollTimer, Screen[None]):
         sort = self._query.sort if self._query is not None else None
         if sort is not None and not self._rejected:
             line.append(f"  · sorted by {sort.key}, {_SORT_WORDS[sort]}", style="bold")
+        if marked := self.marked_text():
+            line.append(f" · {marked}", style="bold")
         self.query_one("#list-status", StatusLine).set_text(line)
 
     @work(exclusive=True, group="view-counts")
@@ -380,6 +389,7 @@ class TicketListScreen(PollTimer, Screen[None]):
             self._total = rows.total
             self._has_more = rows.has_more
             self._show_status()
+            self._prune_marks(rows.ids)
         self.cstar.seen.arrived(change.arrived)
         for ticket_id in change.tickets:
             ticket = store.ticket(ticket_id)
@@ -409,7 +419,10 @@ class TicketListScreen(PollTimer, Screen[None]):
         unsubscribe = store.subscribe(changes.append)
         try:
             refresh = self._runner.refresh if self._runner is not None else None
-            await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others, refresh=refresh)
+            table = self.query_one(TicketTable)
+            on_screen = round(table.scroll_offset.y) if table.row_count else None  # one line per row
+            await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others, refresh=refresh,
+                                         on_screen=on_screen)
         except (ApiError, QueryRefused):
             return  # the header says offline or rate limited; the next poll waits longer
         finally:
@@ -549,6 +562,9 @@ class TicketListScreen(PollTimer, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_filter" and isinstance(self.focused, Input):
             return False  # typing in a field: `/` is a character there, not a command
+        marks = self.bulk_check_action(action)
+        if marks is not None:
+            return marks and not isinstance(self.focused, Input)
         return True
 
     def action_focus_filter(self) -> None:
@@ -597,6 +613,31 @@ class TicketListScreen(PollTimer, Screen[None]):
     def action_copy(self, what: str) -> None:
         ticket = self.query_one(TicketTable).current_ticket
         self.cstar.copy_ticket(ticket.id if ticket else None, what)
+
+    def show_customer(self, customer_id: str, name: str) -> None:
+        """The customer's tickets as a view: one tab for it, replaced by the next customer's; the typed filter
+        goes (it would narrow what the agent asked to see whole)."""
+        from api.filters import format as format_query
+        from app.views import CustomerView
+
+        view = CustomerView(one_line(name, 30) or customer_id, format_query(TicketFilters(customer_id=customer_id)),
+                            customer_id=customer_id)
+        views = self.cstar.views
+        tabs = self.query_one(Tabs)
+        index = next((i for i, held in enumerate(views) if isinstance(held, CustomerView)), None)
+        if index is None:
+            index = len(views)
+            views.append(view)
+            tabs.add_tab(Tab(Text(view.name), id=f"view-{index}"))
+        else:
+            views[index] = view
+            self.query_one(f"#view-{index}", Tab).label = Text(view.name)
+        self.query_one(FilterBar).set_query("")
+        if tabs.active == f"view-{index}":
+            self.apply_query()
+        else:
+            tabs.active = f"view-{index}"
+        self.set_focus(self.query_one(TicketTable))
 
     def action_new_ticket(self) -> None:
         from app.screens.new_ticket import NewTicketScreen
