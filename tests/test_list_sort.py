@@ -262,3 +262,22 @@ async def test_resolving_the_most_urgent_moves_on_to_the_next_by_sla(sandbox: Sa
         await pilot.press("p", "l")  # priority low: still unsolved, so it stays
         await settle(pilot, lambda: detail.ticket is not None and detail.ticket.priority == "low")
         assert detail.ticket.id == second and second in table(app).ticket_ids
+
+
+async def test_assignee_by_name_through_the_agent_directory(sandbox: Sandbox) -> None:
+    agents = sandbox.store.agents(sandbox.team_id)
+    other = next(a for a in agents if a["id"] != sandbox.agent_id)
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, debounce=30)  # only enter applies a typed query
+    app.agents.learn(other["id"], "Dana Scully")  # as the directory learns it from a message she wrote
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        rec.seen.clear()
+        await pilot.press("slash", *"assignee:dana,me", "enter")
+        await settle(pilot)
+        assert sorted(p["assignedTo"] for p in rec.lists()) == sorted([other["id"], sandbox.agent_id])
+        assert {t.assigned_to for t in _table(app).tickets} <= {other["id"], sandbox.agent_id}
+        await pilot.press("slash", "ctrl+u", *"assignee:walter", "enter")
+        await settle(pilot)
+        bar = app.screen.query_one(FilterBar)
+        assert bar.error is not None and "no agent named 'walter'" in bar.error

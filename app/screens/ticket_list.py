@@ -151,7 +151,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         me = self.cstar.settings.agent_id
         # Statuses and priorities the server has sent are filter words too (`status:on_hold`).
         vocabulary = self.cstar.client.vocabulary
-        agents = getattr(self.cstar, "agent_lookup", None)  # the agent directory, where there is one
+        agents = self.cstar.agents  # names learned per profile: `assignee:dana`
         problems = []
         view = typed = None
         try:
@@ -346,7 +346,8 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             if index == self.view_index:
                 continue
             try:
-                query = query_view(parse_query(view.query, me=me, vocabulary=self.cstar.client.vocabulary))
+                query = query_view(parse_query(view.query, me=me, vocabulary=self.cstar.client.vocabulary,
+                                               agents=self.cstar.agents))
                 total = await query.count(self.cstar.client)
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
@@ -359,7 +360,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         queries: list[ViewQuery | None] = []
         for view in self.cstar.views:
             try:
-                queries.append(query_view(parse_query(view.query, me=me)))
+                queries.append(query_view(parse_query(view.query, me=me, agents=self.cstar.agents)))
             except FilterSyntaxError:
                 queries.append(None)
         return queries
