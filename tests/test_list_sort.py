@@ -281,3 +281,11 @@ async def test_assignee_by_name_through_the_agent_directory(sandbox: Sandbox) ->
         await settle(pilot)
         bar = app.screen.query_one(FilterBar)
         assert bar.error is not None and "no agent named 'walter'" in bar.error
+
+
+def test_a_quick_status_key_replaces_unsolved_too() -> None:
+    from app.screens.ticket_list import with_quick_status
+
+    assert with_quick_status("unsolved refund", "new") == "status:new refund"
+    assert with_quick_status('-status:closed "unsolved" tag:x', "open") == 'status:open -status:closed "unsolved" tag:x'
+    assert with_quick_status("UNSOLVED", None) == ""

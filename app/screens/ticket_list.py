@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from app.tui import CStarApp
 
 PAGE_SIZE = 50
-_STATUS_TOKEN = re.compile(r"(?i)(?:^|\s)(?:status|s):(?:\"[^\"]*\"|\S+)")
+# `unsolved` is a status word too (new, open or pending); `-status:` (none of) is left alone.
+_STATUS_TOKEN = re.compile(r"(?i)(?:^|\s)(?:(?:status|s):(?:\"[^\"]*\"|\S+)|unsolved(?=\s|$))")
 QUICK_STATUSES = {"1": "new", "2": "open", "3": "pending", "4": "resolved", "5": "closed"}
 # Errors that mean "this connection can't work" rather than "this request failed".
 FATAL_AT_START = (AuthenticationError, PermissionDeniedError, ConnectionFailedError)
