@@ -68,14 +68,6 @@ class Sort:
         if self.key not in SORT_KEYS:
             raise ValueError(f"unknown sort key {self.key!r}")
 
-    def describe(self) -> str:
-        what = SORT_KEYS[self.key]
-        return f"{self.key}, reversed" if self.reverse else f"{self.key} ({what})"
-
-    def label(self) -> str:
-        """Short, for a tab or a header: `↑sla`, `↓updated`."""
-        return ("↓" if self.reverse else "↑") + self.key
-
     def text(self) -> str:
         """As written in a query."""
         return f"sort:{'-' if self.reverse else ''}{self.key}"

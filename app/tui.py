@@ -213,7 +213,9 @@ class CStarApp(App[int]):
         for view in self.views:
             if view.name in self.notifications.new_ticket_views:
                 try:
-                    watched[query_view(parse_query(view.query, me=self.settings.agent_id)).key] = view.name
+                    # Named before the directory exists (at start): a view by agent name waits for it.
+                    query = parse_query(view.query, me=self.settings.agent_id, agents=getattr(self, "agents", None))
+                    watched[query_view(query).key] = view.name
                 except FilterSyntaxError:
                     continue
         return watched

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from api.models import Ticket
 from api.sandbox import Sandbox
 from app.views import DEFAULT_VIEWS
@@ -175,3 +177,115 @@ async def test_question_mark_in_the_empty_filter_bar_explains_the_language(sandb
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
         assert "The filter language" in shown and "-status:closed" in shown
+
+
+async def test_a_poll_of_the_sorted_first_tab_brings_a_new_ticket_in_at_its_place_and_keeps_the_cursor(
+        sandbox: Sandbox) -> None:
+    from tests.detail_support import create_ticket, list_screen
+
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, views=list(DEFAULT_VIEWS))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        unsolved = len([r for r in _all(sandbox) if r["status"] in UNSOLVED])
+        await pilot.press("j", "j", "j")
+        under_cursor = _table(app).current_ticket.id
+        all_before = len(_all(sandbox))
+        made = create_ticket(sandbox, title="Outage", priority="urgent")
+        rec.seen.clear()
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: made["id"] in _table(app).ticket_ids)
+        assert _table(app).current_ticket.id == under_cursor, "the cursor stays on the agent's ticket"
+        # The view is read again (one stream per status) and the other tabs counted with one row each.
+        assert sorted(p["status"] for p in rec.lists() if p["page"] == "1") == sorted(UNSOLVED)
+        assert str(app.screen.query_one("#view-0").label) == f"Unsolved by SLA {unsolved + 1}"
+        await settle(pilot, lambda: str(app.screen.query_one("#view-1").label) == f"All {all_before + 1}")
+        dues = [_due(t) for t in _table(app).tickets]
+        running = [d for d in dues if d is not None]
+        assert dues[:len(running)] == sorted(running), "still in SLA order"
+
+
+async def test_reading_a_view_whole_shows_its_progress(sandbox: Sandbox) -> None:
+    from tests.helpers import Hold, until
+
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        rec.hold = Hold(lambda request: request.url.params.get("page") == "2")
+        await pilot.press("slash", *"sort:updated", "enter")
+        total = len(_all(sandbox))
+        await until(pilot, lambda: rec.hold is not None and rec.hold.arrived == 1
+                    and f"100 of {total} tickets" in _status_line(app), "the first page read, the second held")
+        assert "reading the whole view" in _status_line(app)
+        rec.hold.release()
+        await settle(pilot, lambda: f"{total} of {total}" in _status_line(app))
+        assert "sorted by updated" in _status_line(app)
+
+
+async def test_a_configured_view_names_its_sort_and_the_sort_limit(sandbox: Sandbox, tmp_path) -> None:  # noqa: ANN001
+    from app.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('sort_limit = 500\n[[views]]\nname = "Urgent first"\n'
+                    'query = "-status:closed,resolved sort:priority"\n'
+                    '[[views]]\nname = "Billing"\nquery = "tag:billing unsolved"\n')
+    config = load_config(path)
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, config=config)
+    assert app.sort_limit == 500
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        shown = _table(app).tickets
+        expected = [r for r in _all(sandbox) if r["status"] not in ("closed", "resolved")]
+        assert len(shown) == len(expected) and shown[0].priority == "urgent"
+        assert "sorted by priority" in _status_line(app)
+    path.write_text('[[views]]\nname = "Broken"\nquery = "status:open,opne sort:due"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert "unknown status 'opne'" in str(info.value) and "cannot sort by 'due'" in str(info.value)
+
+
+async def test_resolving_the_most_urgent_moves_on_to_the_next_by_sla(sandbox: Sandbox) -> None:
+    from tests.detail_support import list_screen, open_row, table
+
+    app = make_app(sandbox, views=list(DEFAULT_VIEWS))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        unsolved = len([r for r in _all(sandbox) if r["status"] in UNSOLVED])
+        first, second = table(app).ticket_ids[:2]
+        detail = await open_row(pilot, first)
+        await pilot.press("s", "r")  # resolved: no longer unsolved
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.id == second)
+        assert first not in table(app).ticket_ids
+        assert str(list_screen(app).query_one("#view-0").label) == f"Unsolved by SLA {unsolved - 1}"
+        await pilot.press("p", "l")  # priority low: still unsolved, so it stays
+        await settle(pilot, lambda: detail.ticket is not None and detail.ticket.priority == "low")
+        assert detail.ticket.id == second and second in table(app).ticket_ids
+
+
+async def test_assignee_by_name_through_the_agent_directory(sandbox: Sandbox) -> None:
+    agents = sandbox.store.agents(sandbox.team_id)
+    other = next(a for a in agents if a["id"] != sandbox.agent_id)
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, debounce=30)  # only enter applies a typed query
+    app.agents.learn(other["id"], "Dana Scully")  # as the directory learns it from a message she wrote
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        rec.seen.clear()
+        await pilot.press("slash", *"assignee:dana,me", "enter")
+        await settle(pilot)
+        assert sorted(p["assignedTo"] for p in rec.lists()) == sorted([other["id"], sandbox.agent_id])
+        assert {t.assigned_to for t in _table(app).tickets} <= {other["id"], sandbox.agent_id}
+        await pilot.press("slash", "ctrl+u", *"assignee:walter", "enter")
+        await settle(pilot)
+        bar = app.screen.query_one(FilterBar)
+        assert bar.error is not None and "no agent named 'walter'" in bar.error
+
+
+def test_a_quick_status_key_replaces_unsolved_too() -> None:
+    from app.screens.ticket_list import with_quick_status
+
+    assert with_quick_status("unsolved refund", "new") == "status:new refund"
+    assert with_quick_status('-status:closed "unsolved" tag:x', "open") == 'status:open -status:closed "unsolved" tag:x'
+    assert with_quick_status("UNSOLVED", None) == ""

@@ -190,3 +190,17 @@ async def test_a_views_count_is_the_sum_of_its_streams(env: Env) -> None:
     env.rec.seen.clear()
     assert await query_view(parse_query("tag:billing")).count(env.client) is None
     assert env.lists() == []
+
+
+async def test_iter_query_gives_every_ticket_in_the_querys_order_reading_as_it_goes(env: Env) -> None:
+    from app.desk.query import iter_query
+
+    expected = env.expected(lambda t: t.status in ("open", "pending"))
+    stream = iter_query(env.client, parse_query("status:open,pending"), page_size=20)
+    first = [await anext(stream) for _ in range(5)]
+    assert [t.id for t in first] == expected[:5]
+    assert len(env.lists()) == 2, "the first rows come from the first page of each stream"
+    rest = [t.id async for t in stream]
+    assert [t.id for t in first] + rest == expected
+    sorted_ids = [t.id async for t in iter_query(env.client, parse_query("sort:-created status:new"))]
+    assert sorted_ids == list(reversed(env.expected(lambda t: t.status == "new")))

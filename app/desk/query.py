@@ -17,7 +17,7 @@ parameter and has neither a tag filter nor a sort, so:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -28,7 +28,7 @@ from api.query import Query, api_order, sort_tickets
 from app.desk.live import ViewQuery, view_key
 from app.desk.store import DeskStore
 
-__all__ = ["DEFAULT_CAP", "Plan", "QueryRefused", "QueryRun", "plan", "query_view"]
+__all__ = ["DEFAULT_CAP", "Plan", "QueryRefused", "QueryRun", "iter_query", "plan", "query_view"]
 
 DEFAULT_CAP = 2000
 """Most tickets loaded whole to sort or filter by tag (the config's `sort_limit`)."""
@@ -102,10 +102,6 @@ class _Stream:
     page: int = 0
     has_more: bool = True
 
-    @property
-    def started(self) -> bool:
-        return self.page > 0
-
 
 class QueryRun:
     """One view's answer in the store under `key`: `start()`, then `more()` as the agent scrolls,
@@ -135,9 +131,11 @@ class QueryRun:
     async def start(self) -> None:
         """Read the first page of every stream (all pages when the view is needed whole) and publish."""
         self._streams = [_Stream(f) for f in self.plan.streams]
+        self.unreadable = []
         if self.plan.whole:
             await self._read_whole()
-            self.store.load_page(self.key, 1, self._whole_rows(), len(self._whole_rows()), False)
+            rows = self._whole_rows()
+            self.store.load_page(self.key, 1, rows, len(rows), False)
             return
         for stream in self._streams:
             await self._read(stream, self.page_size)
@@ -159,11 +157,12 @@ class QueryRun:
         """A poll: read again what `start()` read; new rows come in at their place, the cursor's row stays
         (the list screen keeps it), tickets new to the view are announced as arrived."""
         loaded = self.store.view(self.key).pages > 0
+        self.unreadable = []
         if self.plan.whole:
             self._streams = [_Stream(f) for f in self.plan.streams]
             await self._read_whole()
-            self.store.replace_view(self.key, self._whole_rows(), len(self._whole_rows()), False,
-                                    arrived=loaded)
+            rows = self._whole_rows()
+            self.store.replace_view(self.key, rows, len(rows), False, arrived=loaded)
             return
         fresh = [_Stream(f) for f in self.plan.streams]
         for stream in fresh:
@@ -223,3 +222,22 @@ class QueryRun:
 
     def _publish(self) -> None:
         self.store.load_page(self.key, 1, self._ready(), self.total, self.has_more)
+
+
+async def iter_query(client: _Lister, query: Query, *, page_size: int = MAX_PAGE_SIZE, cap: int = DEFAULT_CAP,
+                     statuses: Iterable[str] = (), priorities: Iterable[str] = (),
+                     on_progress: Progress | None = None) -> AsyncIterator[Ticket]:
+    """Every ticket `query` finds, in its order (the API's, merged, or its sort), read as it is consumed:
+    for the scripting CLI, which has no screen to fill. Raises QueryRefused like `QueryRun.start`."""
+    store = DeskStore()
+    run = QueryRun(client, store, query, page_size=page_size, cap=cap, statuses=statuses, priorities=priorities,
+                   on_progress=on_progress)
+    await run.start()
+    given = 0
+    while True:
+        rows = store.rows(run.key)
+        for ticket in rows[given:]:
+            yield ticket  # type: ignore[misc]
+        given = len(rows)
+        if not run.has_more or not await run.more():
+            return

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from app.tui import CStarApp
 
 PAGE_SIZE = 50
-_STATUS_TOKEN = re.compile(r"(?i)(?:^|\s)(?:status|s):(?:\"[^\"]*\"|\S+)")
+# `unsolved` is a status word too (new, open or pending); `-status:` (none of) is left alone.
+_STATUS_TOKEN = re.compile(r"(?i)(?:^|\s)(?:(?:status|s):(?:\"[^\"]*\"|\S+)|unsolved(?=\s|$))")
 QUICK_STATUSES = {"1": "new", "2": "open", "3": "pending", "4": "resolved", "5": "closed"}
 # Errors that mean "this connection can't work" rather than "this request failed".
 FATAL_AT_START = (AuthenticationError, PermissionDeniedError, ConnectionFailedError)
@@ -151,7 +152,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         me = self.cstar.settings.agent_id
         # Statuses and priorities the server has sent are filter words too (`status:on_hold`).
         vocabulary = self.cstar.client.vocabulary
-        agents = getattr(self.cstar, "agent_lookup", None)  # the agent directory, where there is one
+        agents = self.cstar.agents  # names learned per profile: `assignee:dana`
         problems = []
         view = typed = None
         try:
@@ -189,6 +190,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
 
     def reload(self) -> None:
         self._generation += 1
+        self._reading = None  # a whole read superseded midway says nothing more
         self._load(self._generation, 1)
 
     @work(exclusive=True, group="list")
@@ -263,6 +265,8 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             self._count_views()
 
     def _read_progress(self, loaded: int, total: int) -> None:
+        if not self._loading:
+            return  # a poll reading the view again: the rows stay as they are, nothing to wait for
         self._reading = (loaded, total)
         self._show_status()
 
@@ -343,7 +347,8 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             if index == self.view_index:
                 continue
             try:
-                query = query_view(parse_query(view.query, me=me, vocabulary=self.cstar.client.vocabulary))
+                query = query_view(parse_query(view.query, me=me, vocabulary=self.cstar.client.vocabulary,
+                                               agents=self.cstar.agents))
                 total = await query.count(self.cstar.client)
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
@@ -356,7 +361,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         queries: list[ViewQuery | None] = []
         for view in self.cstar.views:
             try:
-                queries.append(query_view(parse_query(view.query, me=me)))
+                queries.append(query_view(parse_query(view.query, me=me, agents=self.cstar.agents)))
             except FilterSyntaxError:
                 queries.append(None)
         return queries
