@@ -118,11 +118,11 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
                 _field("assignee", agent_label(ticket.assigned_to, names)),
                 _field("messages", str(ticket.message_count)),
             ]
+            # On this line, whose length is bounded: the customer's line can be long (a name, an email, tags).
+            + ([_field("customer's tickets", Content.assemble(customer_tickets, (" (c)", _LABEL)))]
+               if customer_tickets and ticket.customer_id else [])
         ),
-        _join([_field("customer", customer)]
-              + ([_field("their tickets", Content.assemble(customer_tickets, ("  c lists them", _LABEL)))]
-                 if customer_tickets and ticket.customer_id else [])
-              + [_field("tags", tags or "—")]),
+        _join([_field("customer", customer), _field("tags", tags or "—")]),
         _join(
             [
                 _field(

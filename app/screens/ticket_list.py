@@ -107,6 +107,7 @@ class TicketListScreen(PollTimer, Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._show_drafts()  # back from a ticket or the composer: a draft may have been started or sent
+        self.query_one(TicketTable).refresh_cells()  # and agents may have been named meanwhile (their rows too)
 
     def _show_drafts(self) -> None:
         from app.drafts import drafts_for
