@@ -13,19 +13,25 @@ Statuses and priorities: a bare `status:x` must be one this version knows or one
 still explained here, with a suggestion, instead of going to the server. A quoted value is sent as
 typed (`status:"on_hold"`): the way to ask for a value the server knows before this app has seen it,
 e.g. in a configured view; the server answers for it.
+
+More than one request (`parse_query` reads these into a `Query`; `app.desk.query` answers it):
+`status:open,pending` is any of, `-status:closed` none of (so are priority and assignee), `unsolved` is
+`status:new,open,pending`, `tag:billing` must carry that tag (`tag:a,b` either, `tag:a tag:b` both,
+`-tag:spam` not), `sort:sla|priority|updated|created` orders the view (`sort:-sla` reversed).
+Every mistake in a query is reported, not only the first (`FilterSyntaxError.problems`).
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Final, Protocol
 
 from .errors import ClientValidationError
 from .limits import SEARCH_MAX
 from .models import PRIORITIES, STATUSES
+from .query import SORT_KEYS, UNSOLVED, Choice, Query, Sort
+from .query_syntax import FilterSyntaxError, Problem, Token, suggest, tokenize
+from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from .models import Ticket
@@ -33,11 +39,18 @@ if TYPE_CHECKING:
 __all__ = [
     "LIST_EXPANSIONS",
     "MAX_PAGE_SIZE",
+    "AgentLookup",
+    "Choice",
     "FilterSyntaxError",
+    "Problem",
+    "Query",
+    "Sort",
     "TicketFilters",
     "Vocabulary",
     "format",
     "parse",
+    "parse_query",
+    "single_request",
 ]
 
 MAX_PAGE_SIZE: Final = 100
@@ -45,42 +58,6 @@ MAX_PAGE_SIZE: Final = 100
 LIST_EXPANSIONS: Final = ("customer",)
 #: Longest status or priority value sent as a filter.
 ENUM_VALUE_MAX: Final = 64
-# What a server-sent status or priority must look like to be offered as a bare filter word: anything
-# else (huge, spaced, escape sequences) is still shown, cleaned, but never learnt.
-_LEARNABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}")
-_LEARN_MAX = 50
-
-
-class Vocabulary:
-    """Status and priority values the server has sent beyond the ones this version knows.
-
-    Bounded (at most 50 of each, each a short word) so that a hostile server cannot grow it.
-    """
-
-    def __init__(self) -> None:
-        self._statuses: dict[str, str] = {}
-        self._priorities: dict[str, str] = {}
-
-    def learn(self, tickets: Iterable[Ticket]) -> None:
-        for ticket in tickets:
-            self._add(self._statuses, ticket.status, STATUSES)
-            self._add(self._priorities, ticket.priority, PRIORITIES)
-
-    @staticmethod
-    def _add(seen: dict[str, str], value: str, known: tuple[str, ...]) -> None:
-        folded = value.lower()
-        if folded in known or folded in seen or len(seen) >= _LEARN_MAX or not _LEARNABLE.fullmatch(value):
-            return
-        seen[folded] = value
-
-    @property
-    def statuses(self) -> dict[str, str]:
-        """Lower-cased value -> the server's spelling."""
-        return dict(self._statuses)
-
-    @property
-    def priorities(self) -> dict[str, str]:
-        return dict(self._priorities)
 
 
 def _is_enum_value(value: object) -> bool:
@@ -170,17 +147,14 @@ class TicketFilters:
         return any(getattr(self, name) is not None and getattr(self, name) != value for name, value in wanted)
 
 
-class FilterSyntaxError(ValueError):
-    """A filter query the app can't turn into API parameters; `token` and `position` say where."""
-
-    def __init__(self, message: str, token: str, position: int) -> None:
-        self.message = message
-        self.token = token
-        self.position = position  # 0-based index of the token's first character in the query text
-        super().__init__(f"{message} (at column {position + 1}: {token!r})")
-
-
 # --- query language -------------------------------------------------------------------------------
+
+
+class AgentLookup(Protocol):
+    """Agents by name (the agent directory): `assignee:dana` asks it for the IDs of agents so named."""
+
+    def ids_named(self, name: str) -> list[str]: ...
+
 
 _KEYS: Final[dict[str, str]] = {
     "status": "status",
@@ -193,6 +167,9 @@ _KEYS: Final[dict[str, str]] = {
     "a": "assigned_to",
     "customer": "customer_id",
     "c": "customer_id",
+    "tag": "tags",
+    "t": "tags",
+    "sort": "sort",
     "expand": "expand",
     "page": "page",
     "size": "page_size",
@@ -207,111 +184,183 @@ _CANONICAL_KEYS: Final = {
     "page": "page",
     "page_size": "size",
 }
+# Keys that take several values (`status:open,pending`) and a leading `-` (none of them).
+_CHOICES: Final = ("status", "priority", "assigned_to", "tags")
+_UNSOLVED_WORD: Final = "unsolved"
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    text: str  # the token as typed, for error messages
-    position: int
-    key: str | None  # the key as typed, when the token is key:value
-    value: str
-    quoted: bool  # any part of the value was quoted: take it literally
+class _Mistake(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        start = i
-        parts: list[str] = []
-        key: str | None = None
-        quoted = False
-        while i < n and not text[i].isspace():
-            if text[i] == '"':
-                quote_at = i
-                i += 1
-                chunk: list[str] = []
-                while i < n and text[i] != '"':
-                    if text[i] == "\\" and i + 1 < n and text[i + 1] in '"\\':
-                        i += 1
-                    chunk.append(text[i])
-                    i += 1
-                if i >= n:
-                    raise FilterSyntaxError("unterminated quote", text[start:], quote_at)
-                i += 1  # closing quote
-                parts.append("".join(chunk))
-                quoted = True
+def parse_query(text: str, me: str | None = None, vocabulary: Vocabulary | None = None,
+                agents: AgentLookup | None = None) -> Query:
+    """Read a filter query, reporting every mistake in it at once (FilterSyntaxError.problems).
+
+    `me` is the configured agent ID that a bare `assignee:me` stands for, `vocabulary` the statuses
+    and priorities the server has sent beyond the known ones, `agents` resolves `assignee:NAME`
+    (without it, an assignee is an agent ID as typed)."""
+    problems: list[Problem] = []
+    found: dict[str, object] = {}
+    choices: dict[str, Choice] = {}
+    tags: list[frozenset[str]] = []
+    not_tags: set[str] = set()
+    sort: Sort | None = None
+    words: list[Token] = []
+    given: dict[str, str] = {}
+    for token in tokenize(text, problems):
+        try:
+            if token.key is None:
+                if not token.quoted and token.value.lower() == _UNSOLVED_WORD:
+                    _once(given, "status", token)
+                    choices["status"] = replace(choices.get("status", Choice()), any_of=UNSOLVED)
+                elif token.value.strip():
+                    words.append(token)
                 continue
-            j = i
-            while j < n and not text[j].isspace() and text[j] != '"':
-                j += 1
-            run = text[i:j]
-            # Only a colon before any quote splits key from value: `"a:b"` and `x"a:b"` are words.
-            if key is None and not parts and ":" in run:
-                key, run = run.split(":", 1)
-            parts.append(run)
-            i = j
-        tokens.append(_Token(text[start:i], start, key, "".join(parts), quoted))
-    return tokens
+            negated = token.key.startswith("-")
+            name = _KEYS.get(token.key.lower().removeprefix("-"))
+            if name is None:
+                raise _Mistake(f"unknown filter {token.key + ':'!r}{suggest(token.key, list(_KEYS))} "
+                               "(to search for text with a colon, put it in quotes)")
+            if negated and name not in _CHOICES:
+                raise _Mistake(f"{token.key}: cannot be excluded (a leading - works on status, priority, "
+                               "assignee and tag)")
+            if not token.value.strip():
+                raise _Mistake(f"{token.key}: needs a value")
+            if name == "tags":
+                values = {value.strip().lower() for value, _ in _list(token)}
+                if negated:
+                    not_tags.update(values)
+                else:
+                    tags.append(frozenset(values))
+                continue
+            _once(given, ("-" if negated else "") + name, token)
+            if name == "sort":
+                sort = _sort(token)
+            elif name in ("status", "priority", "assigned_to"):
+                values = frozenset(_choice_value(name, token, value, literal, me, vocabulary, agents)
+                                   for value, literal in _list(token))
+                held = choices.get(name, Choice())
+                choices[name] = replace(held, none_of=values) if negated else replace(held, any_of=values)
+            else:
+                found[name] = _value(name, token)
+        except _Mistake as mistake:
+            problems.append(Problem(mistake.message, token.text, token.position))
+    if words:
+        try:
+            found["search"] = _search(words)
+        except FilterSyntaxError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise FilterSyntaxError.of(problems)
+    try:
+        filters = TicketFilters(**found)  # type: ignore[arg-type]
+    except ClientValidationError as exc:  # e.g. size:500; report it in the query's terms
+        raise FilterSyntaxError(exc.message, text, 0) from exc
+    return Query(filters, status=choices.get("status", Choice()), priority=choices.get("priority", Choice()),
+                 assignee=choices.get("assigned_to", Choice()), tags=tuple(dict.fromkeys(tags)),
+                 not_tags=frozenset(not_tags), sort=sort)
 
 
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word.lower(), choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+def parse(text: str, me: str | None = None, vocabulary: Vocabulary | None = None,
+          agents: AgentLookup | None = None) -> TicketFilters:
+    """Read a filter query that one request answers (see `parse_query` for the others)."""
+    query = parse_query(text, me, vocabulary, agents)
+    filters = single_request(query)
+    if filters is None:
+        raise FilterSyntaxError("this query takes several requests or a full load (any-of or none-of values, "
+                                "tags, a sort): the ticket list and `cstar-tui query` answer it", text, 0)
+    return filters
 
 
-def _enum_value(token: _Token, value: str, known: tuple[str, ...], seen: dict[str, str], what: str) -> str:
-    if token.quoted:
-        return value  # literal: sent as typed (TicketFilters checks its form)
+def single_request(query: Query) -> TicketFilters | None:
+    """The one request that answers `query` as it is, or None when it takes more (or a local check)."""
+    if query.tags or query.not_tags or query.sort is not None:
+        return None
+    one: dict[str, str] = {}
+    for name, choice in (("status", query.status), ("priority", query.priority), ("assigned_to", query.assignee)):
+        if choice.is_open:
+            continue
+        if choice.none_of or choice.any_of is None or len(choice.any_of) != 1:
+            return None
+        (one[name],) = choice.any_of
+    return replace(query.filters, **one)
+
+
+def _once(given: dict[str, str], name: str, token: Token) -> None:
+    if name in given:
+        what = f"{token.key}:" if token.key else token.value
+        raise _Mistake(f"{what} is given twice ({given[name]!r} already says it)")
+    given[name] = token.text
+
+
+def _list(token: Token) -> list[tuple[str, bool]]:
+    values = token.values()
+    if any(not value.strip() for value, _ in values):
+        raise _Mistake(f"{token.key}: has an empty value (a comma too many?)")
+    return values
+
+
+def _sort(token: Token) -> Sort:
+    value = token.value.strip().lower()
+    reverse = value.startswith("-")
+    key = value.removeprefix("-")
+    if key not in SORT_KEYS or token.quoted:
+        raise _Mistake(f"cannot sort by {token.value!r}: use one of {', '.join(SORT_KEYS)} "
+                       f"(a leading - reverses){suggest(key, list(SORT_KEYS))}")
+    return Sort(key, reverse)
+
+
+def _choice_value(name: str, token: Token, value: str, literal: bool, me: str | None,
+                  vocabulary: Vocabulary | None, agents: AgentLookup | None) -> str:
+    if name == "status":
+        if not literal and value.strip().lower() == _UNSOLVED_WORD:
+            raise _Mistake("unsolved is a word of its own: write `unsolved` or status:new,open,pending")
+        return _enum_value(token, value, literal, STATUSES, vocabulary.statuses if vocabulary else {}, "status")
+    if name == "priority":
+        return _enum_value(token, value, literal, PRIORITIES, vocabulary.priorities if vocabulary else {},
+                           "priority")
+    return _assignee(value, literal, me, agents)
+
+
+def _enum_value(token: Token, value: str, literal: bool, known: tuple[str, ...], seen: dict[str, str],
+                what: str) -> str:
+    if literal:
+        if not _is_enum_value(value):
+            raise _Mistake(f"a {what} is 1 to {ENUM_VALUE_MAX} printable characters without surrounding spaces")
+        return value  # sent as typed
     normal = value.strip().lower()
     if normal in known:
         return normal
     if normal in seen:
         return seen[normal]
     allowed = (*known, *seen.values())
-    suggestion = _suggest(normal, [*known, *seen])
-    hint = suggestion or f' (a {what} this app has not seen yet can be given in quotes: {token.key}:"{value}")'
-    raise FilterSyntaxError(
-        f"unknown {what} {value!r}: use one of {', '.join(allowed)}{hint}", token.text, token.position
-    )
+    hint = suggest(normal, [*known, *seen]) or (
+        f' (a {what} this app has not seen yet can be given in quotes: {token.key}:"{value}")')
+    raise _Mistake(f"unknown {what} {value!r}: use one of {', '.join(allowed)}{hint}")
 
 
-def parse(text: str, me: str | None = None, vocabulary: Vocabulary | None = None) -> TicketFilters:
-    """Read a filter query; `me` is the configured agent ID that a bare `assignee:me` stands for, and
-    `vocabulary` the statuses and priorities the server has sent beyond the known ones."""
-    found: dict[str, object] = {}
-    words: list[_Token] = []
-    for token in _tokenize(text):
-        if token.key is None:
-            if token.value.strip():
-                words.append(token)
-            continue
-        name = _KEYS.get(token.key.lower())
-        if name is None:
-            raise FilterSyntaxError(
-                f"unknown filter {token.key + ':'!r}{_suggest(token.key, list(_KEYS))} "
-                "(to search for text with a colon, put it in quotes)",
-                token.text,
-                token.position,
-            )
-        if name in found:
-            raise FilterSyntaxError(f"{token.key}: is given twice", token.text, token.position)
-        value = token.value
-        if not value.strip():
-            raise FilterSyntaxError(f"{token.key}: needs a value", token.text, token.position)
-        found[name] = _value(name, token, value, me, vocabulary)
-    if words:
-        found["search"] = _search(words)
-    try:
-        return TicketFilters(**found)  # type: ignore[arg-type]
-    except ClientValidationError as exc:  # e.g. size:500; report it in the query's terms
-        raise FilterSyntaxError(exc.message, text, 0) from exc
+def _assignee(value: str, literal: bool, me: str | None, agents: AgentLookup | None) -> str:
+    if literal:
+        return value
+    if value.lower() == "none":
+        raise _Mistake("assignee:none is not supported: the cStar API cannot list unassigned tickets")
+    if value.lower() == "me":
+        if not me:
+            raise _Mistake("assignee:me needs your agent ID: set agent_id in your profile")
+        return me
+    if agents is None or value.startswith("agt_"):
+        return value
+    ids = list(dict.fromkeys(agents.ids_named(value)))
+    if not ids:
+        raise _Mistake(f"no agent named {value!r} is known yet (give the agent ID, agt_…)")
+    if len(ids) > 1:
+        raise _Mistake(f"{value!r} names {len(ids)} agents: {', '.join(ids)}; give the agent ID")
+    return ids[0]
 
 
-def _search(words: list[_Token]) -> str:
+def _search(words: list[Token]) -> str:
     search = " ".join(word.value for word in words)
     if len(search) > SEARCH_MAX:
         # Point at the word that crosses the limit: what to shorten or drop.
@@ -327,41 +376,21 @@ def _search(words: list[_Token]) -> str:
     return search
 
 
-def _value(name: str, token: _Token, value: str, me: str | None, vocabulary: Vocabulary | None) -> object:
-    bare = not token.quoted
-    if name == "status":
-        return _enum_value(token, value, STATUSES, vocabulary.statuses if vocabulary else {}, "status")
-    if name == "priority":
-        return _enum_value(token, value, PRIORITIES, vocabulary.priorities if vocabulary else {}, "priority")
-    if name == "assigned_to" and bare and value.lower() == "none":
-        raise FilterSyntaxError(
-            "assignee:none is not supported: the cStar API cannot list unassigned tickets",
-            token.text,
-            token.position,
-        )
-    if name == "assigned_to" and bare and value.lower() == "me":
-        if not me:
-            raise FilterSyntaxError(
-                "assignee:me needs your agent ID: set agent_id in your profile", token.text, token.position
-            )
-        return me
+def _value(name: str, token: Token) -> object:
+    value = token.value
     if name == "expand":
         items = tuple(item.strip().lower() for item in value.split(","))
         for item in items:
             if item not in LIST_EXPANSIONS:
-                raise FilterSyntaxError(
-                    f"cannot expand {item!r} on the ticket list: use {', '.join(LIST_EXPANSIONS)}",
-                    token.text,
-                    token.position,
-                )
+                raise _Mistake(f"cannot expand {item!r} on the ticket list: use {', '.join(LIST_EXPANSIONS)}")
         if len(set(items)) != len(items):
-            raise FilterSyntaxError("expand: lists an expansion twice", token.text, token.position)
+            raise _Mistake("expand: lists an expansion twice")
         return items
     if name in ("page", "page_size"):
         number = int(value) if value.isascii() and value.isdigit() else 0
         if number < 1 or (name == "page_size" and number > MAX_PAGE_SIZE):
             limit = "1 or more" if name == "page" else f"from 1 to {MAX_PAGE_SIZE}"
-            raise FilterSyntaxError(f"{token.key}: needs a whole number {limit}", token.text, token.position)
+            raise _Mistake(f"{token.key}: needs a whole number {limit}")
         return number
     return value
 
@@ -376,25 +405,51 @@ def _is_bare_safe(value: str) -> bool:
 
 def _format_value(name: str, value: str) -> str:
     # A bare me/none is special, so a literal one has to be quoted; so is a status or priority this
-    # version does not know (bare, it would be checked against what the server has sent).
+    # version does not know (bare, it would be checked against what the server has sent), and a comma
+    # where it would separate values.
     special = (name == "assigned_to" and value.lower() in ("me", "none")) or (
         (name == "status" and value not in STATUSES) or (name == "priority" and value not in PRIORITIES)
-    )
+    ) or (name in _CHOICES and "," in value)
     return value if _is_bare_safe(value) and not special else _quote(value)
 
 
 def _format_search(search: str) -> str:
     words = search.split(" ")
-    if all(_is_bare_safe(word) and ":" not in word for word in words):
+    if all(_is_bare_safe(word) and ":" not in word and word.lower() != _UNSOLVED_WORD for word in words):
         return search
     return _quote(search)
 
 
-def format(filters: TicketFilters, me: str | None = None) -> str:
-    """The query text for `filters`; `parse(format(f, me), me) == f` for every valid `f`."""
+def _format_choice(name: str, key: str, choice: Choice, me: str | None) -> list[str]:
+    def values(items: frozenset[str]) -> str:
+        shown = ["me" if name == "assigned_to" and me is not None and v == me else _format_value(name, v)
+                 for v in sorted(items)]
+        return ",".join(shown)
+
+    parts: list[str] = []
+    if choice.any_of is not None:
+        if name == "status" and choice.any_of == UNSOLVED:
+            parts.append(_UNSOLVED_WORD)
+        else:
+            parts.append(f"{key}:{values(choice.any_of)}")
+    if choice.none_of:
+        parts.append(f"-{key}:{values(choice.none_of)}")
+    return parts
+
+
+def format(filters: TicketFilters | Query, me: str | None = None) -> str:
+    """The query text for `filters`; `parse(format(f, me), me) == f` for every valid `f` (and
+    `parse_query` for a Query)."""
+    query = filters if isinstance(filters, Query) else None
+    base = query.filters if query is not None else filters
+    assert isinstance(base, TicketFilters)
     parts: list[str] = []
     for name, key in _CANONICAL_KEYS.items():
-        value = getattr(filters, name)
+        value = getattr(base, name)
+        if query is not None and name in _CHOICES:
+            choice = {"status": query.status, "priority": query.priority, "assigned_to": query.assignee}[name]
+            parts += _format_choice(name, key, choice, me)
+            continue
         if value is None or value == ():
             continue
         if name == "assigned_to" and me is not None and value == me:
@@ -405,6 +460,12 @@ def format(filters: TicketFilters, me: str | None = None) -> str:
             parts.append(f"{key}:{value}")
         else:
             parts.append(f"{key}:{_format_value(name, value)}")
-    if filters.search is not None:
-        parts.append(_format_search(filters.search))
+    if query is not None:
+        parts += [f"tag:{','.join(_format_value('tags', t) for t in sorted(tags))}" for tags in query.tags]
+        if query.not_tags:
+            parts.append(f"-tag:{','.join(_format_value('tags', t) for t in sorted(query.not_tags))}")
+        if query.sort is not None:
+            parts.append(query.sort.text())
+    if base.search is not None:
+        parts.append(_format_search(base.search))
     return " ".join(parts)

@@ -68,11 +68,11 @@ BUILTIN: tuple[Canned, ...] = (
            "what you expected to happen, what happened instead, and any error message you saw?\n\n"
            "Thanks,\n{agent_name}"),
     Canned("Resolved", "Hi {customer_name},\n\nThis should now be resolved. If anything is still not right, just "
-           "reply to this message and reference {ticket_id}.\n\nBest,\n{agent_name}"),
+           "reply to this message and reference {ticket_id}.\n\nBest,\n{agent_name}", status="resolved"),
     Canned("Escalated", "Hi {customer_name},\n\nI've passed this to our specialist team, who will follow up "
            "directly. Your reference is {ticket_id}.\n\nBest,\n{agent_name}"),
     Canned("Waiting on customer", "Hi {customer_name},\n\nJust checking in: we're waiting for your reply on "
-           "\"{title}\". Let us know if you still need help.\n\nBest,\n{agent_name}"),
+           "\"{title}\". Let us know if you still need help.\n\nBest,\n{agent_name}", status="pending"),
 )
 
 

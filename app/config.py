@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from api.credentials import CredentialError, check_api_key, check_base_url
 from api.errors import mask_secrets
 from api.filters import FilterSyntaxError, parse
+from api.models import STATUSES
 
 __all__ = [
     "APP_NAME",
@@ -222,6 +223,8 @@ class ConfigFile(_Strict):
     """After a change takes the open ticket out of the view, go on to the next one (at the end, back to the list)."""
     first_reply_opens: bool = True
     """A first public reply to a `new` ticket sets it `open` (a macro's own status wins)."""
+    send_and_status: str | None = None
+    """The status ctrl+g in the composer sets once the message is confirmed; unset, it asks."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
     notifications: NotificationsConfig = NotificationsConfig()
@@ -230,6 +233,13 @@ class ConfigFile(_Strict):
     views: list[ViewConfig] = []
     macros: list[MacroConfig] = []
     keymap: dict[str, str] = {}
+
+    @field_validator("send_and_status")
+    @classmethod
+    def _a_status(cls, value: str | None) -> str | None:
+        if value is not None and value not in STATUSES:
+            raise ValueError(f"must be one of {', '.join(STATUSES)}")
+        return value
 
     @field_validator("web_url")
     @classmethod
@@ -244,11 +254,11 @@ class ConfigFile(_Strict):
     def _known_theme(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from textual.theme import BUILTIN_THEMES
+        from app.themes import THEME_NAMES  # not textual.theme: the scripting CLI reads this file too
 
-        if value not in BUILTIN_THEMES:
-            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(BUILTIN_THEMES))}; "
-                             f"themes: {', '.join(sorted(BUILTIN_THEMES))}")
+        if value not in THEME_NAMES:
+            raise ValueError(f"unknown theme {value!r}{_did_you_mean(value, list(THEME_NAMES))}; "
+                             f"themes: {', '.join(sorted(THEME_NAMES))}")
         return value
 
     @field_validator("keymap")

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from app import settings as settings_mod
-from app.config import CONFIG_ENV, ConfigError, LoadedConfig, config_path, load_config
+from app.config import LoadedConfig
+from app.config_load import read_config_or_fallback
 from app.masking import MaskingArgumentParser, say
 
 if TYPE_CHECKING:
@@ -53,25 +54,9 @@ def warn_about_key_flag(key: str) -> None:
 
 def load(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> LoadedConfig | None:
     """The config, or None when it is broken (then reported; `--demo` goes on with the sandbox)."""
-    env = os.environ if environ is None else environ
-    path = config_path(env)
-    if env.get(CONFIG_ENV) and not path.exists():
-        # Named on purpose, so not the first run: a typo here would otherwise open the sandbox unasked.
-        missing = (f"{path} does not exist (CSTAR_CONFIG names it): `cstar-tui config init` writes it, "
-                   "or unset CSTAR_CONFIG to use the default file.")
-        if args.demo:
-            return LoadedConfig(path=path, warnings=[f"{missing} Starting on the embedded sandbox (--demo)."])
-        _say(missing)
-        return None
-    try:
-        loaded = load_config(path)
-    except ConfigError as exc:
-        if args.demo:
-            # Warned about like any other problem: on stderr now and in the app once it runs.
-            return LoadedConfig(path=path, warnings=[f"{exc}\nStarting on the embedded sandbox (--demo) "
-                                                     "without the config file."])
-        _say(f"{exc}\nFix the file (cstar-tui config path shows where it is), or start with --demo.")
-        return None
+    loaded, read = read_config_or_fallback(args, environ)
+    if loaded is None or not read:
+        return loaded
     from app.config_app import default_state_path
 
     loaded.state_path = default_state_path()

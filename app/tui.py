@@ -20,6 +20,7 @@ from app.config import NotificationsConfig
 from app.config_app import ProfileCommands, apply_config
 from app.desk.agents import AgentDirectory, agents_for
 from app.desk.alerts import AlertRules, Alerts
+from app.desk.connection import Connection
 from app.desk.customers import CustomerDirectory, customers_for, learn_from
 from app.desk.intake import apply_event
 from app.desk.live import DEFAULT_INTERVAL, Poller, ViewQuery
@@ -32,7 +33,7 @@ from app.paste_guard import install as install_paste_guard
 from app.settings import Settings
 from app.views import DEFAULT_VIEWS, CustomerView, View
 from widgets.safe_text import clean, one_line
-from widgets.status_header import StatusHeader, connection_after
+from widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from app.config import LoadedConfig
@@ -99,7 +100,7 @@ class CStarApp(App[int]):
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
-        self._connection: tuple[str, str] | None = None
+        self.connection = Connection()
         # Names by id, learned from what the app reads and kept per profile (app.desk.agents / customers): the
         # assignee column, the header and the pickers show names, `assignee:dana` finds her, the new-ticket
         # form links a known customer.
@@ -146,6 +147,13 @@ class CStarApp(App[int]):
             return
         self._event_poll = self.set_timer(0.2, self._poll_after_events)
 
+    def ticket_changed(self, ticket_id: str) -> None:
+        """Something changed a ticket outside its screens (the outbox delivered a reply): the screens showing
+        it read it again."""
+        for screen in self.screen_stack:
+            if getattr(screen, "ticket_id", None) == ticket_id and hasattr(screen, "action_refresh"):
+                screen.action_refresh()
+
     def _poll_after_events(self) -> None:
         self._event_poll = None
         for screen in self.screen_stack:
@@ -184,6 +192,8 @@ class CStarApp(App[int]):
         self._unlearn = learn_from(self.store, self.customers)
         drafts_for(self).release_all()  # the outbox's holds; the composers above let go as they closed
         self.draft_store = None  # drafts are kept per connection (see app.drafts.profile_slug)
+        self.bulk_journals = None  # so are bulk journals; marks name the old connection's tickets
+        self.marks = None
         self.seen.save()
         self.seen = seen_for(settings) if self.seen.path is not None else SeenTickets()
         self.store.forget_views()  # what was seen belongs to the old connection
@@ -191,7 +201,7 @@ class CStarApp(App[int]):
         self.alerts = self._new_alerts()
         await self.switch_screen(TicketListScreen())
         await old.aclose()
-        self._connection = None  # the new connection has said nothing yet
+        self.connection.reset()  # the new connection has said nothing yet
         outbox_for(self).load()
 
     def watched_views(self) -> dict[str, str]:
@@ -253,16 +263,16 @@ class CStarApp(App[int]):
     def _on_client_event(self, event: str, details: dict[str, Any]) -> None:
         """The client reports retries, failures and answers: every header shows them (offline sticks until a
         request gets an answer), and an answer sends the replies that wait for one."""
-        self._connection = connection_after(self._connection[0] if self._connection else "", event, details)
+        answered = self.connection.client_event(event, details)
         for screen in self.screen_stack:
             self._show_connection(screen)
-        if event == "ok":
+        if answered:
             outbox_for(self).service_answered()
 
     def _show_connection(self, screen: object) -> None:
         header = getattr(screen, "status_header", None)
-        if header is not None and self._connection is not None:
-            header.set_state(*self._connection)
+        if header is not None and self.connection.state is not None:
+            header.set_state(*self.connection.state)
 
     def action_help(self) -> None:
         from app.screens.help import HelpScreen

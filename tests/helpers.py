@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from textual.app import App
 
 from api.sandbox import Sandbox
 from app.desk.agents import AgentDirectory
+from app.desk.bulk import BulkJournals
 from app.desk.customers import CustomerDirectory
 from app.desk.seen import SeenTickets
 from app.settings import Settings
@@ -23,6 +26,8 @@ class Seen:
     method: str
     path: str
     params: dict[str, str]
+    key: str | None = None
+    """The request's Idempotency-Key, if it had one."""
 
 
 @dataclass
@@ -56,7 +61,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     fail: Callable[[httpx.Request], Awaitable[httpx.Response | None]] | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(Seen(request.method, request.url.path, dict(request.url.params)))
+        self.seen.append(Seen(request.method, request.url.path, dict(request.url.params),
+                              request.headers.get("idempotency-key")))
         if self.hold is not None and self.hold.matches(request):
             await self.hold.wait()
         if self.fail is not None and (response := await self.fail(request)) is not None:
@@ -91,7 +97,10 @@ def make_app(sandbox: Sandbox, transport: httpx.AsyncBaseTransport | None = None
     kwargs.setdefault("seen", SeenTickets())
     kwargs.setdefault("agents", AgentDirectory())  # the directories too (app.desk.agents, app.desk.customers)
     kwargs.setdefault("customers", CustomerDirectory())
-    return CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
+    app = CStarApp(settings_for(sandbox, transport), **kwargs)  # type: ignore[arg-type]
+    # Not the run's shared data dir: a bulk one test left unfinished would greet the next test's app.
+    app.bulk_journals = BulkJournals(Path(tempfile.mkdtemp(prefix="cstar-bulk-")))
+    return app
 
 
 def _busy(app: App[object]) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.errors import ConnectionFailedError, IdempotencyConflictError, InvalidRequestError, ServerError
+from app.desk.connection import connection_after
 from app.drafts import Draft, DraftStore
 from app.outbox import already_sent, is_transient
-from widgets.status_header import connection_after
 
 BODY = {"content": "hi", "messageType": "public"}
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -19,24 +18,6 @@ _STATE_LOOK: dict[str, tuple[str, str]] = {
     "retrying": ("◍ retrying", "yellow"),
     "offline": ("○ offline", "bold red"),
 }
-
-
-def connection_after(state: str, event: str, details: Mapping[str, Any]) -> tuple[str, str]:
-    """The connection state (and its detail) after a client event: "ok" (the service answered), "retrying"
-    (attempt, wait, reason) or "failed" (reason). Offline sticks until an answer: a retry while offline
-    stays offline and only says when the next attempt goes."""
-    if event == "ok":
-        return "online", ""
-    reason = str(details.get("reason") or "")
-    if event == "failed":
-        return "offline", reason
-    if event == "retrying":
-        wait = details.get("wait")
-        when = f"retry {details.get('attempt', '?')} in {wait:.1f} s" if isinstance(wait, int | float) else "retrying"
-        if state == "offline":
-            return "offline", f"{when}: {reason}" if reason else when
-        return "retrying", f"{when}: {reason}" if reason else when
-    return state, ""
 
 
 class StatusHeader(Widget):

@@ -107,11 +107,13 @@ def create_sandbox(
     store = Store(db_path)
     keys = SandboxKeys()
     if store.get_meta("seeded") is None:
+        # Made before the write lock is taken: generating takes seconds of CPU on a loaded machine, and a
+        # second process opening the same new file waits only for the writing (its busy timeout is 10 s).
+        data = _seed_data(seed=seed, empty=empty, tickets=tickets, max_messages=max_messages, now=clock())
         # Checked again under the write lock: two processes opening one new file must not both seed it.
         with store.transaction():
             if store.get_meta("seeded") is None:
-                _seed(store, keys, seed=seed, empty=empty, tickets=tickets, max_messages=max_messages,
-                      now=clock())
+                _seed(store, keys, data, seed=seed, empty=empty)
     webhooks = None
     if webhook_url:
         from .webhooks import WebhookDispatcher
@@ -125,18 +127,23 @@ def create_sandbox(
                    faults=faults)
 
 
-def _seed(store: Store, keys: SandboxKeys, *, seed: int, empty: bool, tickets: int, max_messages: int,
-          now: datetime) -> None:
+def _seed_data(*, seed: int, empty: bool, tickets: int, max_messages: int, now: datetime) -> tuple[Any, Any]:
     from . import demo
-    from . import seed as seeding
 
-    store.add_team(TEAM_ID, "Acme Support", {"secret": keys.secret, "restricted": keys.restricted,
-                                             "publishable": keys.publishable})
-    store.add_team(OTHER_TEAM_ID, "Globex Support", {"secret": OTHER_TEAM_SECRET})
     ours = demo.generate(seed, now=now, tickets=0 if empty else tickets, max_messages=max_messages)
     # Another team with data of its own, so isolation is tested against something real.
     other_seed = random.Random(seed).randrange(1 << 30) + 1
     theirs = demo.generate(other_seed, now=now, tickets=12, customers=4, agents=2, team_label="Globex")
+    return ours, theirs
+
+
+def _seed(store: Store, keys: SandboxKeys, data: tuple[Any, Any], *, seed: int, empty: bool) -> None:
+    from . import seed as seeding
+
+    ours, theirs = data
+    store.add_team(TEAM_ID, "Acme Support", {"secret": keys.secret, "restricted": keys.restricted,
+                                             "publishable": keys.publishable})
+    store.add_team(OTHER_TEAM_ID, "Globex Support", {"secret": OTHER_TEAM_SECRET})
     seeding.load_all(store, [(TEAM_ID, ours, not empty), (OTHER_TEAM_ID, theirs, True)])
     store.set_meta("seeded", str(seed))
 

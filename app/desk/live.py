@@ -8,7 +8,7 @@ Each poll is one request for the view plus one single-row request per other view
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -38,6 +38,19 @@ def view_key(filters: TicketFilters) -> str:
 class ViewQuery:
     key: str
     filters: TicketFilters
+    parts: tuple[TicketFilters, ...] = ()
+    """A view of several request streams (app.desk.query): its total is the sum of theirs."""
+    countable: bool = True
+    """False when no cheap count is exact (a tag filter): the tab shows none."""
+
+    async def count(self, client: _Lister) -> int | None:
+        """The view's total from single-row requests, or None when only loading it whole would tell."""
+        if not self.countable:
+            return None
+        total = 0
+        for filters in self.parts or (self.filters,):
+            total += (await client.list_tickets(replace(filters, page=1, page_size=1))).pagination.total
+        return total
 
     @classmethod
     def of(cls, filters: TicketFilters) -> ViewQuery:
@@ -65,21 +78,28 @@ class Poller:
         return wait
 
     async def poll(self, client: _Lister, shown: ViewQuery, page_size: int,
-                   others: Sequence[ViewQuery] = ()) -> None:
-        """Refresh the shown view's first page and the other views' totals; raises the first ApiError."""
+                   others: Sequence[ViewQuery] = (), refresh: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Refresh the shown view's first page and the other views' totals; raises the first ApiError.
+        A view of several streams refreshes itself (`refresh`, app.desk.query.QueryRun.refresh)."""
+        page = None
         try:
-            page = await client.list_tickets(replace(shown.filters, page=1, page_size=page_size))
+            if refresh is not None:
+                await refresh()
+            else:
+                page = await client.list_tickets(replace(shown.filters, page=1, page_size=page_size))
             totals = []
             for other in others:
-                counted = await client.list_tickets(replace(other.filters, page=1, page_size=1))
-                totals.append((other.key, counted.pagination.total))
+                if (counted := await other.count(client)) is not None:
+                    totals.append((other.key, counted))
         except ApiError as exc:
             self._note_failure(exc)
             raise
         self._failures = 0
         self._retry_after = None
         with self.store.batch():
-            self.store.refresh_first_page(shown.key, page.items, page.pagination.total, page.pagination.has_more)
+            if page is not None:
+                self.store.refresh_first_page(shown.key, page.items, page.pagination.total,
+                                              page.pagination.has_more)
             for key, total in totals:
                 self.store.set_total(key, total)
 

@@ -224,6 +224,24 @@ class DeskStore:
                 self._pending.views.add(key)
             self._pending.arrived.update(arrived)
 
+    def replace_view(self, key: str, tickets: Sequence[_Ticket], total: int, has_more: bool,
+                     *, arrived: bool = True) -> None:
+        """A view read again whole (a sorted or tag-filtered view, polled): its rows become these; with
+        `arrived`, tickets new to it are announced as arrivals."""
+        with self.batch():
+            self.put_many(tickets)
+            rows = self.view(key)
+            before = list(rows.ids)
+            rows.ids = _unique(ticket.id for ticket in tickets)
+            changed = rows.ids != before or rows.total != total or rows.has_more != has_more
+            rows.total, rows.has_more, rows.pages = total, has_more, max(rows.pages, 1)
+            assert self._pending is not None
+            if changed:
+                self._pending.views.add(key)
+            if arrived:
+                held = set(before)
+                self._pending.arrived.update(i for i in rows.ids if i not in held)
+
     def forget_views(self) -> None:
         """A new connection (another profile): what the views held belongs to the old one."""
         with self.batch():

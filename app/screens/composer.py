@@ -18,6 +18,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -103,6 +104,7 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
     # priority: TextArea binds ctrl+e (line end) and ctrl+k (kill line) itself, and has the focus.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", priority=True, id="composer.send"),
+        Binding("ctrl+g", "send_and_status", "Send, then status", priority=True, id="composer.send_status"),
         Binding("ctrl+t", "toggle_mode", "Public/internal", priority=True, id="composer.toggle"),
         Binding("ctrl+e", "external_editor", "$EDITOR", priority=True, id="composer.editor"),
         Binding("ctrl+k", "canned", "Canned response", priority=True, id="composer.canned"),
@@ -126,6 +128,8 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
         self._sending = False
         self._finished = False
         self._macro: Canned | None = None  # its ticket changes are made once the message is sent
+        self._unwatch: Callable[[], None] = lambda: None
+        self._then_status = False  # ctrl+g: the status is set once the send is confirmed
 
     @property
     def cstar(self) -> CStarApp:
@@ -163,6 +167,8 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        # What becomes of this ticket's sends (ours, or the outbox's resend) is told to this screen.
+        self._unwatch = outbox_for(self.app).watch(self.ticket_id, self)
         self._owner = self.drafts.claim(self.ticket_id, self)
         if self._owner:
             self._take_draft()
@@ -309,6 +315,7 @@ class ComposerScreen(ComposerLive, ComposerSending, Screen[Message | None]):
             self.notify(f"The draft could not be saved: {exc}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
+        self._unwatch()
         self._stop_arrivals()
         # Quitting the app with the composer open still keeps what was typed.
         self._save_now()

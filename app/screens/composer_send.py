@@ -1,8 +1,8 @@
 """The composer's sending: ctrl+s, the collision check, the send with its key, and what the answer means.
 
 A mixin of ComposerScreen (app.screens.composer), kept apart so that screen stays about the text and
-its draft. The outbox (app.outbox) calls `delivered` and `not_sent` on the composer of a ticket when a
-send it made for that ticket is answered.
+its draft. The composer watches its ticket's sends (app.desk.sending.Outbox.watch): the outbox calls
+`delivered`, `not_sent` and `expired` on it when a send for that ticket is answered.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class ComposerSending:
     _finished: bool
     _save_timer: Timer | None
     _macro: Canned | None
+    _then_status: bool
     app: Any
 
     if TYPE_CHECKING:
@@ -63,6 +64,10 @@ class ComposerSending:
     def action_send(self) -> None:
         if self._sending or self._not_owner():
             return
+        self._then_status = False
+        self._start_send()
+
+    def _start_send(self) -> None:
         if not self.text_area.text.strip():
             self._say("Nothing to send: the message is empty.", error=True)
             return
@@ -251,12 +256,35 @@ class ComposerSending:
             getattr(below, "action_refresh", lambda: None)()
             return
         self.dismiss(message)
-        if self._macro is not None:
-            apply_after_send(self.app, below, self.ticket_id, self.ticket, self._macro)
-        if self._opens_the_ticket(message):
-            update = getattr(below, "update", None)
-            if callable(update) and getattr(below, "ticket_id", None) == self.ticket_id:
-                update(TicketUpdate(status="open"), "Status: open (your first reply)")
+        macro = self._macro
+        if macro is not None and self._then_status and macro.status is not None:
+            macro = replace(macro, status=None)  # the status the agent asked for with ctrl+g wins
+        if macro is not None and macro.has_changes:
+            apply_after_send(self.app, below, self.ticket_id, self.ticket, macro)
+        opens = self._opens_the_ticket(message)
+        if getattr(below, "ticket_id", None) != self.ticket_id:
+            return
+        if self._then_status:
+            # The status follows the confirmed send: the configured one, or the agent picks it now.
+            status = self._send_and_status_default()
+            if status:
+                below.update(TicketUpdate(status=status), f"Status: {status}")
+            else:
+                below.ask_status_after_send("open" if opens else None)
+        elif opens:
+            below.update(TicketUpdate(status="open"), "Status: open (your first reply)")
+
+    def action_send_and_status(self) -> None:
+        """Send, and once the service confirmed it, set the ticket's status (`send_and_status` in the config,
+        else a picker)."""
+        if self._sending or self._not_owner():
+            return
+        self._then_status = True
+        self._start_send()
+
+    def _send_and_status_default(self) -> str | None:
+        config = getattr(self.app, "config", None)
+        return config.file.send_and_status if config is not None else None
 
     def _opens_the_ticket(self, message: Message) -> bool:
         """A first public reply to a `new` ticket makes it `open`, unless a macro sets the status itself or

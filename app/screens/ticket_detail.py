@@ -311,6 +311,22 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
                        ticket.status,
                        lambda value: self._set_field(ticket, "status", value))
 
+    def ask_status_after_send(self, fallback: str | None) -> None:
+        """ctrl+g in the composer: the message is confirmed, the agent picks the status now; `fallback`
+        (a first reply opening a new ticket) is what a cancelled picker leaves."""
+        ticket = self._ready()
+        if ticket is None:
+            return
+
+        def picked(value: str | None) -> None:
+            if value is not None:
+                self._set_field(ticket, "status", value)
+            elif fallback is not None:
+                self._set_field(ticket, "status", fallback)
+
+        title = _picker_title("Sent. Status now?", ticket.status, STATUSES)
+        self.app.push_screen(OptionPicker(title, [(s, status_badge(s)) for s in STATUSES], ticket.status), picked)
+
     def action_priority(self) -> None:
         ticket = self._ready()
         if ticket is not None:

@@ -19,7 +19,9 @@ from api.filters import FilterSyntaxError, TicketFilters, parse
 from api.models import Ticket, Unreadable
 from app.desk.live import ViewQuery
 from app.desk.store import Change
+from app.screens.list_bulk import BULK_BINDINGS, BulkActions
 from app.screens.poll_timer import PollTimer
+from widgets.bulk_progress import BulkProgress
 from widgets.filter_bar import FilterBar
 from widgets.key_bar import KeyBar
 from widgets.safe_text import one_line
@@ -52,7 +54,7 @@ def with_quick_status(query: str, status: str | None) -> str:
     return f"status:{status} {rest}".strip()
 
 
-class TicketListScreen(PollTimer, Screen[None]):
+class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so the app moves focus before it hands on the keys typed after `/` (see check_action).
         Binding("slash", "focus_filter", "Filter", priority=True, id="list.filter"),
@@ -65,6 +67,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         *(Binding(key, f"quick_status('{status}')", f"Status {status}", show=False, id=f"list.status_{status}")
           for key, status in QUICK_STATUSES.items()),
         Binding("0", "quick_status('')", "Any status", show=False, id="list.status_any"),
+        *BULK_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -95,6 +98,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         yield FilterBar(id="filter", debounce=app.debounce)
         yield TicketTable(id="tickets", now=app.clock, agent_names=app.agent_names)
         yield UnreadableNotice(id="list-unreadable")
+        yield BulkProgress(id="bulk-progress")
         yield StatusLine(id="list-status")
         yield KeyBar()
 
@@ -104,6 +108,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._unsubscribe = self.cstar.store.subscribe(self._store_changed)
         self.apply_query()
         self._schedule_poll()
+        self.call_after_refresh(self.ask_about_left_over)
 
     def on_screen_resume(self) -> None:
         self._show_drafts()  # back from a ticket or the composer: a draft may have been started or sent
@@ -150,6 +155,7 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._rejected = False
         self._filters = filters
         self._view = ViewQuery.of(filters)
+        self._show_marks()  # the marks of this view (none for a query not seen before)
         self.reload()
 
     def reload(self) -> None:
@@ -243,6 +249,8 @@ class TicketListScreen(PollTimer, Screen[None]):
             line.append(f"{shown} of {self._total}")
         if self._loading and self._total is not None:
             line.append("  ◌ loading…", style="yellow")
+        if marked := self.marked_text():
+            line.append(f" · {marked}", style="bold")
         self.query_one("#list-status", StatusLine).set_text(line)
 
     @work(exclusive=True, group="view-counts")
@@ -295,6 +303,7 @@ class TicketListScreen(PollTimer, Screen[None]):
             self._total = rows.total
             self._has_more = rows.has_more
             self._show_status()
+            self._prune_marks(rows.ids)
         self.cstar.seen.arrived(change.arrived)
         for ticket_id in change.tickets:
             ticket = store.ticket(ticket_id)
@@ -449,6 +458,9 @@ class TicketListScreen(PollTimer, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_filter" and isinstance(self.focused, Input):
             return False  # typing in a field: `/` is a character there, not a command
+        marks = self.bulk_check_action(action)
+        if marks is not None:
+            return marks and not isinstance(self.focused, Input)
         return True
 
     def action_focus_filter(self) -> None:
