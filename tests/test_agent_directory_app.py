@@ -123,3 +123,26 @@ async def test_names_learned_in_one_run_show_in_the_list_of_the_next(sandbox: Sa
     async with again.run_test(size=SIZE) as pilot:
         await wait_for_list(pilot)
         assert colleague["name"][:8] in _row_text(again, ticket["id"])
+
+
+async def test_assignee_by_name_in_the_filter_bar_and_in_a_view(sandbox: Sandbox, tmp_path: Path) -> None:
+    from app.views import View
+    from widgets.filter_bar import FilterBar
+
+    target = _team(sandbox)[2]
+    first = target["name"].split()[0]
+    rec = RecordingTransport(sandbox.transport())
+    app = app_with_drafts(sandbox, rec, tmp_path, agents=_knowing_everyone(sandbox),
+                          views=[View("All", ""), View("Theirs", f"assignee:{first.lower()}")])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        await pilot.press("slash", *f"assignee:{first[:4].upper()}", "enter")
+        await settle(pilot, lambda: rec.lists()[-1].get("assignedTo") == target["id"])
+        assert table(app).tickets and {t.assigned_to for t in table(app).tickets} == {target["id"]}
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"assignee:nobodyatall", "enter")
+        await settle(pilot)
+        bar = app.screen.query_one(FilterBar)
+        assert "no agent named 'nobodyatall'" in (bar.error or "")
+        assert all(p.get("assignedTo") != "nobodyatall" for p in rec.lists())  # never sent as if it were an id
+        await pilot.press("escape", "tab")  # the view that names them
+        await settle(pilot, lambda: rec.lists()[-1] == {"assignedTo": target["id"], "page": "1", "pageSize": "50"})

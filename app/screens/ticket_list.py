@@ -142,8 +142,10 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         # Statuses and priorities the server has sent are filter words too (`status:on_hold`).
         vocabulary = self.cstar.client.vocabulary
         try:
-            view = parse(self.cstar.views[self.view_index].query, me=me, vocabulary=vocabulary)
-            typed = parse(bar.value, me=me, vocabulary=vocabulary)
+            # `assignee:dana` is looked up in the agent directory (app.desk.agents).
+            agents = self.cstar.agents
+            view = parse(self.cstar.views[self.view_index].query, me=me, vocabulary=vocabulary, agents=agents)
+            typed = parse(bar.value, me=me, vocabulary=vocabulary, agents=agents)
         except FilterSyntaxError as exc:
             bar.show_error(str(exc))
             self._reject()
@@ -261,7 +263,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             if index == self.view_index:
                 continue
             try:
-                filters = parse(view.query, me=me, vocabulary=self.cstar.client.vocabulary)
+                filters = parse(view.query, me=me, vocabulary=self.cstar.client.vocabulary, agents=self.cstar.agents)
                 page = await self.cstar.client.list_tickets(replace(filters, page=1, page_size=1))
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
@@ -273,7 +275,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         queries: list[ViewQuery | None] = []
         for view in self.cstar.views:
             try:
-                queries.append(ViewQuery.of(parse(view.query, me=me)))
+                queries.append(ViewQuery.of(parse(view.query, me=me, agents=self.cstar.agents)))
             except FilterSyntaxError:
                 queries.append(None)
         return queries
