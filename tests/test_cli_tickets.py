@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from api.sandbox import Sandbox
-from tests.cli_support import all_tickets, cli, create, on_terminal, ticket
+from tests.cli_support import all_tickets, cli, create, env_for, on_terminal, ticket
 from tests.hostile_server import RAW_CONTROLS
 
 HOSTILE = "Pay \x1b]0;pwned\x07now\x1b[2J \x9b31m\u202etxt.exe [b]x[/]"
@@ -272,3 +273,23 @@ def test_delete_needs_yes_without_a_terminal_then_deletes(sb: Sandbox) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"deleted": True, "id": made["id"]}
     assert made["id"] not in {t["id"] for t in all_tickets(sb)}
+
+
+def test_list_finds_an_assignee_by_the_name_the_tui_learned(sb: Sandbox, tmp_path: Path) -> None:
+    from app.desk.agents import agents_for
+    from app.settings import Settings
+
+    agent = sb.store.agents(sb.team_id)[1]
+    first = agent["name"].split()[0]
+    # The directory the TUI keeps for this connection, in the data dir the command will read.
+    settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret)
+    directory = agents_for(settings, tmp_path / "cstar-tui")
+    directory.learn(agent["id"], agent["name"])
+    directory.save()
+    env = env_for(sb, XDG_DATA_HOME=str(tmp_path))
+    done = cli(sb, "tickets", "list", f"assignee:{first.lower()}", "--json", "id,assignedTo", env=env)
+    assert done.returncode == 0, done.stderr
+    listed = json.loads(done.stdout)
+    assert listed and {t["assignedTo"] for t in listed} == {agent["id"]}
+    unknown = cli(sb, "tickets", "list", "assignee:nobodyatall", env=env)
+    assert unknown.returncode != 0 and "no agent named 'nobodyatall'" in unknown.stderr

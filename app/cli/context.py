@@ -77,6 +77,13 @@ class Context:
     def me(self) -> str | None:
         return self.settings.agent_id
 
+    @property
+    def agents(self) -> Any:
+        """The agent directory the TUI keeps for this profile: `assignee:dana` finds her here too."""
+        from app.desk.agents import agents_for
+
+        return agents_for(self.settings)
+
 
 def fail(error: BaseException, *, as_json: bool) -> int:
     """Report `error` on stderr (one line, or a JSON object) and return the exit status."""

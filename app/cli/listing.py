@@ -26,7 +26,7 @@ async def list_tickets(ctx: Context) -> int:
     as_json = args.json is not None or not (terminal or args.csv or args.plain)
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     async with ctx.client() as client:
-        stream = ticket_stream(client, " ".join(args.query), me=ctx.me, limit=limit)
+        stream = ticket_stream(client, " ".join(args.query), me=ctx.me, limit=limit, agents=ctx.agents)
         if as_json and not args.all:
             tickets = [ticket async for ticket in stream]
             out.write(json_line([ticket_json(t, fields) for t in tickets]) + "\n")

@@ -10,17 +10,19 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
-from api.filters import MAX_PAGE_SIZE, FilterSyntaxError, parse
+from api.filters import MAX_PAGE_SIZE, AgentLookup, FilterSyntaxError, parse
 from api.models import Ticket
 from app.cli.context import USAGE, CliError
 
 __all__ = ["ticket_stream"]
 
 
-async def ticket_stream(client: Any, query: str, *, me: str | None, limit: int | None) -> AsyncIterator[Ticket]:
-    """The tickets `query` finds, newest first, page after page; at most `limit` (None: all of them)."""
+async def ticket_stream(client: Any, query: str, *, me: str | None, limit: int | None,
+                        agents: AgentLookup | None = None) -> AsyncIterator[Ticket]:
+    """The tickets `query` finds, newest first, page after page; at most `limit` (None: all of them).
+    `agents` resolves `assignee:NAME` (the agent directory)."""
     try:
-        filters = parse(query, me=me, vocabulary=client.vocabulary)
+        filters = parse(query, me=me, vocabulary=client.vocabulary, agents=agents)
     except FilterSyntaxError as exc:
         raise CliError(f"filter query: {exc}", USAGE) from None
     if filters.page_size is None:

@@ -142,7 +142,7 @@ async def run_update(ctx: Context) -> int:
         if args.where is not None:
             from app.cli.source import ticket_stream
 
-            found = [t async for t in ticket_stream(client, args.where, me=ctx.me, limit=None)]
+            found = [t async for t in ticket_stream(client, args.where, me=ctx.me, limit=None, agents=ctx.agents)]
             updates = [(t.id, plan.for_ticket(t)) for t in found]
         else:
             ticket = await client.get_ticket(args.ticket_id) if plan.needs_ticket or args.dry_run else None
