@@ -150,3 +150,23 @@ async def _open_from_any_tab(pilot: Any, ticket_id: str) -> None:
     await settle(pilot, lambda: ticket_id in table(app).ticket_ids)
     await open_row(pilot, ticket_id)
     assert isinstance(app.screen, TicketDetailScreen)
+
+
+async def test_c_in_the_list_lists_the_customer_of_the_row_under_the_cursor(sandbox: Sandbox,
+                                                                            tmp_path: Path) -> None:
+    customer = _quiet_customer(sandbox)
+    made = _tickets_of(sandbox, customer, "open pending")
+    walk_in = _made(sandbox, customerName="Walk-in", title="No customer id")
+    rec = RecordingTransport(sandbox.transport())
+    app = app_with_drafts(sandbox, rec, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_list(pilot)
+        table(app).move_cursor_to(walk_in["id"])
+        await pilot.press("c")
+        await settle(pilot)
+        assert not any("customerId" in p for p in rec.lists())  # no customer: nothing asked
+        assert any("no customer ID" in n.message for n in app._notifications)
+        table(app).move_cursor_to(made[0]["id"])
+        await pilot.press("c")
+        await settle(pilot, lambda: sorted(table(app).ticket_ids) == sorted(t["id"] for t in made))
+        assert rec.lists()[-1] == {"customerId": customer["id"], "page": "1", "pageSize": "50"}
