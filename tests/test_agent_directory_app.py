@@ -146,3 +146,24 @@ async def test_assignee_by_name_in_the_filter_bar_and_in_a_view(sandbox: Sandbox
         assert all(p.get("assignedTo") != "nobodyatall" for p in rec.lists())  # never sent as if it were an id
         await pilot.press("escape", "tab")  # the view that names them
         await settle(pilot, lambda: rec.lists()[-1] == {"assignedTo": target["id"], "page": "1", "pageSize": "50"})
+
+
+async def test_a_hostile_agent_name_is_shown_as_plain_clean_text_everywhere(sandbox: Sandbox, tmp_path: Path) -> None:
+    agent = _team(sandbox)[4]
+    hostile = "[@click=app.quit]Eve[/] \x1b]0;PWNED\x07\x1b[31mred\u202e"
+    ticket = create_ticket(sandbox)
+    sandbox.store.update_ticket(ticket["id"], {"assigned_to": agent["id"]})
+    sandbox.api.service.add_message(sandbox.team_id, ticket["id"], {"content": "hi", "senderId": agent["id"],
+                                                                    "senderName": hostile})
+    app = app_with_drafts(sandbox, sandbox.transport(), tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_row(pilot, ticket["id"])
+        shown = app.agents[agent["id"]]
+        assert shown.startswith("[@click=app.quit]Eve[/] ␛]0;PWNED␇␛[31mred⟨RLO⟩")
+        assert f"assignee {shown[:30]}" in app.screen.query_one(TicketHeader).render().plain
+        await pilot.press("A", *"eve")
+        (label,) = _labels(app)
+        assert label.startswith(shown[:39])  # literally: no markup parsed, no escape passed through
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.is_running and shown[:8] in _row_text(app, ticket["id"])
