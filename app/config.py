@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from api.credentials import CredentialError, check_api_key, check_base_url
 from api.errors import mask_secrets
-from api.filters import FilterSyntaxError, parse
+from api.filters import FilterSyntaxError, parse_query
 from api.models import STATUSES
 
 __all__ = [
@@ -177,7 +177,7 @@ class ViewConfig(_Strict):
     @classmethod
     def _parses(cls, value: str) -> str:
         try:
-            parse(value, me=_ME_FOR_CHECKS)
+            parse_query(value, me=_ME_FOR_CHECKS)
         except FilterSyntaxError as exc:
             raise ValueError(f"not a valid filter query: {exc}") from None
         return value
@@ -227,6 +227,8 @@ class ConfigFile(_Strict):
     """The status ctrl+g in the composer sets once the message is confirmed; unset, it asks."""
     refresh_seconds: float = Field(default=20, ge=0, le=3600)
     """How often the open list view refreshes itself (live updates); 0 turns it off."""
+    sort_limit: int = Field(default=2000, ge=0, le=100_000)
+    """Most tickets a view may hold to be sorted (or filtered by tag): it is read whole, 100 a request."""
     notifications: NotificationsConfig = NotificationsConfig()
     builtin_macros: bool = True
     profiles: dict[str, Profile] = {}

@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 
 from api.client import HelpdeskClient
-from api.filters import FilterSyntaxError, parse
+from api.filters import FilterSyntaxError, parse_query
 from app.commands import ActionCommands
 from app.config import NotificationsConfig
 from app.config_app import ProfileCommands, apply_config
@@ -23,7 +23,8 @@ from app.desk.alerts import AlertRules, Alerts
 from app.desk.connection import Connection
 from app.desk.customers import CustomerDirectory, customers_for, learn_from
 from app.desk.intake import apply_event
-from app.desk.live import DEFAULT_INTERVAL, Poller, ViewQuery
+from app.desk.live import DEFAULT_INTERVAL, Poller
+from app.desk.query import DEFAULT_CAP, query_view
 from app.desk.seen import SeenTickets, seen_for
 from app.desk.store import DeskStore
 from app.drafts import drafts_for
@@ -80,6 +81,8 @@ class CStarApp(App[int]):
         config_views = [View(v.name, v.query) for v in config.file.views] if config is not None else []
         self.views = views or config_views or list(DEFAULT_VIEWS)
         self.debounce = debounce
+        # Most tickets a view may hold to be read whole for a sort or a tag filter.
+        self.sort_limit = config.file.sort_limit if config is not None else DEFAULT_CAP
         # Every ticket and list view the app has seen; screens render from it (see app.desk).
         self.store = DeskStore()
         # What the agent saw of each ticket, for the list's activity marks (per profile, in the data dir).
@@ -210,8 +213,8 @@ class CStarApp(App[int]):
         for view in self.views:
             if view.name in self.notifications.new_ticket_views:
                 try:
-                    query = parse(view.query, me=self.settings.agent_id, agents=self.agents)
-                    watched[ViewQuery.of(query).key] = view.name
+                    query = parse_query(view.query, me=self.settings.agent_id, agents=self.agents)
+                    watched[query_view(query).key] = view.name
                 except FilterSyntaxError:
                     continue
         return watched

@@ -12,6 +12,8 @@ class View:
 
 
 DEFAULT_VIEWS: tuple[View, ...] = (
+    # First, so that the most urgent ticket is the top row at launch (the list itself is newest first).
+    View("Unsolved by SLA", "unsolved sort:sla"),
     View("All", ""),
     View("Mine", "assignee:me"),
     View("Urgent", "prio:urgent"),

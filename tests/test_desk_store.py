@@ -245,3 +245,25 @@ async def test_an_action_a_poll_and_a_webhook_each_reach_every_view_exactly_once
     apply_event(store, event)
     await poller.poll(client, OPEN, page_size=50)
     assert all(len(changes) == 3 for changes in views)
+
+
+async def test_a_poll_keeps_the_rows_on_screen_current_past_the_first_page(
+        empty_sandbox: Sandbox, client: HelpdeskClient) -> None:
+    sb = empty_sandbox
+    for i in range(6):
+        create(sb, f"Ticket {i}")
+    store = DeskStore()
+    for number in (1, 2, 3):
+        page = await client.list_tickets(replace(OPEN.filters, page=number, page_size=2))
+        store.load_page(OPEN.key, number, page.items, page.pagination.total, page.pagination.has_more)
+    order = list(store.view(OPEN.key).ids)
+    on_page_3 = order[4]
+    sb.api.service.update(sb.team_id, on_page_3, {"priority": "urgent"})  # a field change; the order holds
+    poller = Poller(store, interval=20)
+
+    await poller.poll(client, OPEN, page_size=2)  # at the top: the first page only
+    assert store.ticket(on_page_3).priority != "urgent"  # type: ignore[union-attr]
+
+    await poller.poll(client, OPEN, page_size=2, on_screen=4)  # the agent looks at rows 4 and 5
+    assert store.ticket(on_page_3).priority == "urgent"  # type: ignore[union-attr]
+    assert store.view(OPEN.key).ids == order, "the rows stay where the agent sees them"

@@ -28,11 +28,12 @@ RUNNER = textwrap.dedent("""
     from api.sandbox import create_sandbox
     from app.settings import Settings
     from app.tui import CStarApp
+    from app.views import View
 
     sb = create_sandbox(sys.argv[1], rate_limit=0)
     settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
                         agent_name=sb.agent_name, sandbox=True, transport=sb.transport())
-    CStarApp(settings).run()
+    CStarApp(settings, views=[View("All", "")]).run()  # newest first: the hostile tickets on top
 """)
 CLIPBOARD_PAYLOAD = "rm -rf ~"  # what the corpus's OSC 52 case (cm0gLXJmIH4K) would put on the clipboard
 

@@ -208,3 +208,26 @@ async def test_at_the_end_of_the_view_it_says_so_and_returns_to_the_list(sandbox
         await settle(pilot, lambda: app.screen is list_screen(app))
         assert table(app).ticket_ids == []
         assert any("last ticket of this view" in str(n.message) for n in app._notifications)
+
+
+async def test_rows_scrolled_to_past_the_first_page_are_refreshed_too(sandbox: Sandbox) -> None:
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        for loaded in (100, 150):  # to the bottom: the next page loads as the cursor nears the end
+            await pilot.press("G")
+            await settle(pilot, lambda n=loaded: len(table(app).ticket_ids) >= n)
+        await pilot.press("G")
+        await settle(pilot)
+        ids = list(table(app).ticket_ids)
+        row = round(table(app).scroll_offset.y) + 1
+        assert row > 50, "the rows on screen are past the first page"
+        watched = ids[row]
+        sandbox.api.service.update(sandbox.team_id, watched, {"title": "Changed while on screen"})
+        rec.seen.clear()
+        list_screen(app).poll_now()
+        await settle(pilot, lambda: app.store.ticket(watched).title == "Changed while on screen")
+        pages = [params.get("page") for params in rec.lists()]
+        assert pages == ["1", str(row // 50 + 1)], "the first page and the one on screen, nothing more"
+        assert list(table(app).ticket_ids) == ids, "no row moved"

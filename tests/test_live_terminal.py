@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.terminal import Tmux, needs_tmux
-from tests.test_terminal_list import ROOT, _command, served, terminal  # noqa: F401  (fixtures)
+from tests.test_terminal_list import ROOT, _command, all_first_config, served, terminal  # noqa: F401  (fixtures)
 
 pytestmark = [needs_tmux, pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")]
 
@@ -27,9 +27,7 @@ def _curl(method: str, url: str, key: str, body: dict) -> dict:
 
 def test_a_ticket_created_with_curl_appears_within_the_interval(terminal: Tmux, served: dict,  # noqa: F811
                                                                  tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text("refresh_seconds = 1\n")
-    config.chmod(0o600)
+    config = all_first_config(tmp_path, "refresh_seconds = 1")
     key = served["keys"]["secret"]
     command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config)},
                                 "--base-url", served["baseUrl"], "--team", served["teamId"],
@@ -70,8 +68,7 @@ def test_with_listen_a_ticket_created_with_curl_arrives_by_webhook(terminal: Tmu
     try:
         assert serve.stdout is not None
         served = json.loads(serve.stdout.readline())
-        config = tmp_path / "config.toml"
-        config.write_text("refresh_seconds = 0\n")  # no polling: only the webhook can bring it
+        config = all_first_config(tmp_path, "refresh_seconds = 0")  # no polling: only the webhook can bring it
         key = served["keys"]["secret"]
         command, _status = _command(tmp_path, {"CSTAR_API_KEY": key, "CSTAR_CONFIG": str(config),
                                                "CSTAR_WEBHOOK_SECRET": secret},

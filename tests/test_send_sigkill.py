@@ -33,10 +33,11 @@ RUNNER = textwrap.dedent("""
     from app.drafts import DraftStore
     from app.settings import Settings
     from app.tui import CStarApp
+    from app.views import View
 
     base_url, team, key, agent_id, drafts = sys.argv[1:6]
     settings = Settings(base_url=base_url, team_id=team, api_key=key, agent_id=agent_id, agent_name="Me")
-    app = CStarApp(settings)
+    app = CStarApp(settings, views=[View("All", "")])  # newest first: the ticket made for the test on top
     app.draft_store = DraftStore(Path(drafts))
     app.run()
 """)

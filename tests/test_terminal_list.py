@@ -44,6 +44,15 @@ def _command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[str, Path
     return command, status
 
 
+def all_first_config(tmp_path: Path, extra: str = "") -> Path:
+    """A config whose one view is All, newest first (the default first view, "Unsolved by SLA", is read whole
+    and sorted: tests/test_keystrokes_terminal.py runs the app with the default views)."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'{extra}\n[[views]]\nname = "All"\nquery = ""\n')
+    config.chmod(0o600)
+    return config
+
+
 def _exit_status(status: Path) -> int:
     text = wait_until(lambda: status.exists() and status.read_text().strip(), "the app to exit")
     return int(text)
@@ -51,7 +60,7 @@ def _exit_status(status: Path) -> int:
 
 def test_against_a_served_sandbox_the_list_filters_and_quits_with_zero(terminal: Tmux, served: dict,
                                                                         tmp_path: Path) -> None:
-    env = {"CSTAR_API_KEY": served["keys"]["secret"]}
+    env = {"CSTAR_API_KEY": served["keys"]["secret"], "CSTAR_CONFIG": str(all_first_config(tmp_path))}
     command, status = _command(tmp_path, env, "--base-url", served["baseUrl"], "--team", served["teamId"],
                                "--agent-id", served["agent"]["id"])
     terminal.start(command)

@@ -1,7 +1,8 @@
 """FilterBar: the input for the filter query language, debounced, with an inline error line.
 
 Typing posts `FilterBar.Changed` once the keys stop for `debounce` seconds (one request per pause,
-not per keystroke); Enter posts any pending change and then `FilterBar.Submitted` at once; Esc clears
+not per keystroke); Enter posts any pending change and then `FilterBar.Submitted` at once; `?` typed into the empty bar
+posts `FilterBar.HelpRequested` (and is not kept); Esc clears
 the query (posting `Changed("")` and `Cleared` immediately) or, when it is already empty, lets the
 key through to the screen. The screen parses the query and calls `show_error()` / `clear_error()`.
 """
@@ -41,7 +42,7 @@ class FilterBar(Widget):
            no row for the text: a focused bar hid the query being typed. */
         & > Input:focus { border: none; background: $accent 20%; }
         & > Input > .input--placeholder { text-style: italic; }
-        & > .filter-bar--error { height: auto; max-height: 3; padding: 0 1; color: $error; display: none; }
+        & > .filter-bar--error { height: auto; max-height: 7; padding: 0 1; color: $error; display: none; }
         &.-error > .filter-bar--error { display: block; }
         &.-error > Input { background: $error 15%; }
     }
@@ -66,6 +67,17 @@ class FilterBar(Widget):
             super().__init__()
             self.filter_bar = filter_bar
             self.query = query
+
+        @property
+        def control(self) -> FilterBar:
+            return self.filter_bar
+
+    class HelpRequested(Message):
+        """`?` typed into the empty bar: the screen explains the language (the `?` is not kept)."""
+
+        def __init__(self, filter_bar: FilterBar) -> None:
+            super().__init__()
+            self.filter_bar = filter_bar
 
         @property
         def control(self) -> FilterBar:
@@ -165,6 +177,11 @@ class FilterBar(Widget):
             self._programmatic = None
             return
         self._programmatic = None
+        if event.value == "?":  # a query of one `?` means nothing else: it asks what to type
+            self._programmatic = ""
+            self.input.value = ""
+            self.post_message(self.HelpRequested(self))
+            return
         self._cancel_timer()
         if self.debounce <= 0:
             self._flush()

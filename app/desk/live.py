@@ -3,7 +3,8 @@
 No Textual here. The screen owns the timer and calls `Poller.poll()` when `Poller.delay()` says;
 the poller decides what to ask and how long to wait next: the configured interval while the service
 answers, doubling up to `MAX_BACKOFF` while it does not, and at least what a 429's `Retry-After` asks.
-Each poll is one request for the view plus one single-row request per other view: a few per interval.
+Each poll is one request for the view (two when the agent scrolled past its first page) plus one
+single-row request per other view: a few per interval.
 """
 
 from __future__ import annotations
@@ -78,15 +79,24 @@ class Poller:
         return wait
 
     async def poll(self, client: _Lister, shown: ViewQuery, page_size: int,
-                   others: Sequence[ViewQuery] = (), refresh: Callable[[], Awaitable[None]] | None = None) -> None:
+                   others: Sequence[ViewQuery] = (), refresh: Callable[[], Awaitable[None]] | None = None,
+                   on_screen: int | None = None) -> None:
         """Refresh the shown view's first page and the other views' totals; raises the first ApiError.
-        A view of several streams refreshes itself (`refresh`, app.desk.query.QueryRun.refresh)."""
+        A view of several streams refreshes itself (`refresh`, app.desk.query.QueryRun.refresh).
+
+        `on_screen`: the index of the first row on screen. Scrolled past the first page, the page holding
+        it is read too (one more request), so the rows the agent looks at stay current; its tickets only
+        replace their older copies, the view's order is left as the agent sees it."""
         page = None
+        visible = None
         try:
             if refresh is not None:
                 await refresh()
             else:
                 page = await client.list_tickets(replace(shown.filters, page=1, page_size=page_size))
+            if on_screen is not None and on_screen >= page_size and refresh is None:
+                number = on_screen // page_size + 1
+                visible = await client.list_tickets(replace(shown.filters, page=number, page_size=page_size))
             totals = []
             for other in others:
                 if (counted := await other.count(client)) is not None:
@@ -100,6 +110,9 @@ class Poller:
             if page is not None:
                 self.store.refresh_first_page(shown.key, page.items, page.pagination.total,
                                               page.pagination.has_more)
+            if visible is not None:
+                held = set(self.store.view(shown.key).ids)
+                self.store.put_many(t for t in visible.items if t.id in held)
             for key, total in totals:
                 self.store.set_total(key, total)
 

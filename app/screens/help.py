@@ -48,3 +48,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", style="bold"))
             yield Static(table)
             yield Static(Text("ctrl+p opens the command palette: every action, and open ticket by ID.", style="dim"))
+            if "list.filter" in {active.binding.id for active in self._shown.values()}:
+                from api.query_help import LANGUAGE_HELP
+
+                yield Static(Text("\nThe filter language (/, or ? in the empty filter bar)", style="bold"))
+                yield Static(Text(LANGUAGE_HELP))

@@ -15,11 +15,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
-from api.filters import FilterSyntaxError, TicketFilters, parse
+from api.filters import FilterSyntaxError, TicketFilters, parse_query, single_request
 from api.models import Ticket, Unreadable
+from api.query import Query, Sort
 from app.desk.live import ViewQuery
+from app.desk.query import QueryRefused, QueryRun, query_view
 from app.desk.store import Change
 from app.screens.list_bulk import BULK_BINDINGS, BulkActions
+from app.screens.list_sort import SORT_CHOICES, with_sort
 from app.screens.poll_timer import PollTimer
 from widgets.bulk_progress import BulkProgress
 from widgets.filter_bar import FilterBar
@@ -39,19 +42,22 @@ QUICK_STATUSES = {"1": "new", "2": "open", "3": "pending", "4": "resolved", "5":
 FATAL_AT_START = (AuthenticationError, PermissionDeniedError, ConnectionFailedError)
 
 
-def merge(view: TicketFilters, typed: TicketFilters) -> TicketFilters:
-    """The view's query narrowed by what the agent typed; a typed key wins over the view's."""
-    changes = {name: getattr(typed, name) for name in ("status", "priority", "assigned_to", "customer_id", "search")
-               if getattr(typed, name) is not None}
-    return replace(view, **changes)
-
-
 def with_quick_status(query: str, status: str | None) -> str:
     """Replace the status token of a query, keeping everything else the agent typed."""
     rest = _STATUS_TOKEN.sub("", query).strip()
     if status is None:
         return rest
     return f"status:{status} {rest}".strip()
+
+
+_SORT_WORDS = {sort: label.split(", ", 1)[-1] for sort, label in SORT_CHOICES if sort is not None}
+
+
+def _describe(exc: FilterSyntaxError) -> str:
+    """Every mistake of a query, one per line when there are several."""
+    if len(exc.problems) == 1:
+        return str(exc)
+    return f"{len(exc.problems)} mistakes:\n" + "\n".join(f"• {problem}" for problem in exc.problems)
 
 
 class TicketListScreen(BulkActions, PollTimer, Screen[None]):
@@ -69,6 +75,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
           for key, status in QUICK_STATUSES.items()),
         Binding("0", "quick_status('')", "Any status", show=False, id="list.status_any"),
         *BULK_BINDINGS,
+        Binding("o", "sort", "Sort", id="list.sort"),
     ]
 
     def __init__(self) -> None:
@@ -79,6 +86,10 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._has_more = False
         self._loading = False
         self._filters = TicketFilters()
+        self._query: Query | None = None
+        # The view takes more than one request (any-of, tags, a sort): the runner answers it.
+        self._runner: QueryRun | None = None
+        self._reading: tuple[int, int] | None = None  # (loaded, total) while a view is read whole
         self._loaded_once = False
         self._view: ViewQuery | None = None
         # The next rows of the shown view replace the table's outright (the agent asked for a new query).
@@ -142,22 +153,39 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         me = self.cstar.settings.agent_id
         # Statuses and priorities the server has sent are filter words too (`status:on_hold`).
         vocabulary = self.cstar.client.vocabulary
+        agents = self.cstar.agents  # the agent directory (app.desk.agents): `assignee:dana`
+        problems = []
+        view = typed = None
         try:
-            # `assignee:dana` is looked up in the agent directory (app.desk.agents).
-            agents = self.cstar.agents
-            view = parse(self.cstar.views[self.view_index].query, me=me, vocabulary=vocabulary, agents=agents)
-            typed = parse(bar.value, me=me, vocabulary=vocabulary, agents=agents)
+            view = parse_query(self.cstar.views[self.view_index].query, me, vocabulary, agents)
         except FilterSyntaxError as exc:
-            bar.show_error(str(exc))
+            problems.append(f"In the view {self.cstar.views[self.view_index].name}: {exc}")
+        try:
+            typed = parse_query(bar.value, me, vocabulary, agents)
+        except FilterSyntaxError as exc:
+            problems.append(_describe(exc))
+        if view is None or typed is None:
+            bar.show_error("\n".join(problems))
             self._reject()
             return
         bar.clear_error()
-        filters = merge(view, typed)
-        if filters == self._filters and self._generation and not self._rejected:
+        query = view.narrowed_by(typed)
+        if query == self._query and self._generation and not self._rejected:
             return  # e.g. the debounced echo of a change already applied: one change, one request
         self._rejected = False
-        self._filters = filters
-        self._view = ViewQuery.of(filters)
+        self._query = query
+        filters = single_request(query)
+        if filters is not None:
+            self._runner = None
+            self._filters = filters
+            self._view = ViewQuery.of(filters)
+        else:
+            voc = self.cstar.client.vocabulary
+            self._runner = QueryRun(self.cstar.client, self.cstar.store, query, page_size=PAGE_SIZE,
+                                    cap=self.cstar.sort_limit, statuses=voc.statuses.values(),
+                                    priorities=voc.priorities.values(), on_progress=self._read_progress)
+            self._filters = query.filters
+            self._view = query_view(query, voc.statuses.values(), voc.priorities.values())
         self._show_marks()  # the marks of this view (none for a query not seen before)
         self.reload()
 
@@ -168,6 +196,9 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     @work(exclusive=True, group="list")
     async def _load(self, generation: int, page: int) -> None:
         self._set_loading(True)
+        if self._runner is not None:
+            await self._run_query(self._runner, generation, page)
+            return
         try:
             result = await self.cstar.client.list_tickets(replace(self._filters, page=page, page_size=PAGE_SIZE))
         except ApiError as exc:
@@ -193,6 +224,49 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._show_activity(ticket.id for ticket in result.items)
         if first_load:
             self._count_views()  # after the first page, so the queue never waits for the tab counts
+
+    async def _run_query(self, runner: QueryRun, generation: int, page: int) -> None:
+        """A view of several requests (app.desk.query): the runner puts its rows into the store."""
+        self._reset_rows = page == 1
+        try:
+            if page == 1:
+                self._reading = None
+                await runner.start()
+            else:
+                await runner.more()
+        except (ApiError, QueryRefused) as exc:
+            self._reading = None
+            if generation != self._generation:
+                return
+            self._set_loading(False)
+            if isinstance(exc, QueryRefused):
+                self.query_one(FilterBar).show_error(f"Cannot show this view: {exc.reason}")
+                self._reject()
+            else:
+                self._failed(exc)
+            return
+        self._reading = None
+        if generation != self._generation:
+            return
+        self._set_loading(False)
+        self.status_header.set_state("online")
+        self._page = page
+        self._unreadable = []
+        self._note_unreadable(tuple(runner.unreadable))
+        rows = self.cstar.store.rows(runner.key)
+        self.cstar.seen.meet(rows)  # type: ignore[arg-type]
+        first_load = not self._loaded_once
+        self._loaded_once = True
+        self._total = self.cstar.store.view(runner.key).total
+        self._has_more = runner.has_more
+        self._show_status()
+        self._show_activity(ticket.id for ticket in rows)
+        if first_load:
+            self._count_views()
+
+    def _read_progress(self, loaded: int, total: int) -> None:
+        self._reading = (loaded, total)
+        self._show_status()
 
     def _note_unreadable(self, items: tuple[Unreadable, ...]) -> None:
         """Say which tickets of the loaded pages could not be read (the others are listed as usual)."""
@@ -244,14 +318,21 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         if self._rejected:
             line.append("Nothing is listed until the query is fixed (see the mistake above; esc clears it).",
                         style="italic")
+        elif self._reading is not None:
+            loaded, total = self._reading
+            line.append(f"reading the whole view to sort or filter it: {loaded} of {total} tickets…",
+                        style="yellow")
         elif self._total is None:
             line.append("loading…" if self._loading else "no tickets loaded")
         elif self._total == 0:
             line.append("No tickets match this view and filter.", style="italic")
         else:
             line.append(f"{shown} of {self._total}")
-        if self._loading and self._total is not None:
+        if self._loading and self._total is not None and self._reading is None:
             line.append("  ◌ loading…", style="yellow")
+        sort = self._query.sort if self._query is not None else None
+        if sort is not None and not self._rejected:
+            line.append(f"  · sorted by {sort.key}, {_SORT_WORDS[sort]}", style="bold")
         if marked := self.marked_text():
             line.append(f" · {marked}", style="bold")
         self.query_one("#list-status", StatusLine).set_text(line)
@@ -264,11 +345,13 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             if index == self.view_index:
                 continue
             try:
-                filters = parse(view.query, me=me, vocabulary=self.cstar.client.vocabulary, agents=self.cstar.agents)
-                page = await self.cstar.client.list_tickets(replace(filters, page=1, page_size=1))
+                query = query_view(parse_query(view.query, me=me, vocabulary=self.cstar.client.vocabulary,
+                                               agents=self.cstar.agents))
+                total = await query.count(self.cstar.client)
             except (ApiError, FilterSyntaxError):
                 continue  # a count is a nicety: the view itself reports its problem when opened
-            self.cstar.store.set_total(ViewQuery.of(filters).key, page.pagination.total)
+            if total is not None:
+                self.cstar.store.set_total(query.key, total)
 
     def _tab_views(self) -> list[ViewQuery | None]:
         """Each tab's own query (None where it does not parse)."""
@@ -276,7 +359,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         queries: list[ViewQuery | None] = []
         for view in self.cstar.views:
             try:
-                queries.append(ViewQuery.of(parse(view.query, me=me, agents=self.cstar.agents)))
+                queries.append(query_view(parse_query(view.query, me=me, agents=self.cstar.agents)))
             except FilterSyntaxError:
                 queries.append(None)
         return queries
@@ -335,8 +418,12 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         changes: list[Change] = []
         unsubscribe = store.subscribe(changes.append)
         try:
-            await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others)
-        except ApiError:
+            refresh = self._runner.refresh if self._runner is not None else None
+            table = self.query_one(TicketTable)
+            on_screen = round(table.scroll_offset.y) if table.row_count else None  # one line per row
+            await self.cstar.poller.poll(self.cstar.client, view, PAGE_SIZE, others, refresh=refresh,
+                                         on_screen=on_screen)
+        except (ApiError, QueryRefused):
             return  # the header says offline or rate limited; the next poll waits longer
         finally:
             unsubscribe()
@@ -385,6 +472,14 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         """Fetch the next page now (the detail view walked past the end); False when there is none."""
         if not self._has_more:
             return False
+        if self._runner is not None:
+            try:
+                more = await self._runner.more()
+            except ApiError as exc:
+                self.notify(str(exc), title="Could not load more tickets", severity="error", markup=False)
+                return False
+            self._has_more = self._runner.has_more
+            return more
         try:
             result = await self.cstar.client.list_tickets(
                 replace(self._filters, page=self._page + 1, page_size=PAGE_SIZE))
@@ -404,7 +499,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         """After the agent changed `ticket`: when it no longer matches the shown view, its row goes and the
         view's count drops (True); the detail view then moves on."""
         view = self._view
-        if view is None or not self._filters.excludes(ticket):
+        if view is None or self._query is None or not self._query.excludes(ticket):
             return False
         self.cstar.store.leave_view(view.key, ticket.id)
         return True
@@ -442,6 +537,12 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     @on(FilterBar.Changed)
     def _filter_changed(self) -> None:
         self.apply_query()
+
+    @on(FilterBar.HelpRequested)
+    def _filter_help(self) -> None:
+        from app.screens.filter_help import FilterHelpScreen
+
+        self.app.push_screen(FilterHelpScreen())
 
     @on(FilterBar.Cleared)
     def _filter_cleared(self) -> None:
@@ -485,6 +586,28 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     def action_quick_status(self, status: str) -> None:
         bar = self.query_one(FilterBar)
         bar.set_query(with_quick_status(bar.value, status or None))
+        self.apply_query()
+
+    def action_sort(self) -> None:
+        """`o`: pick how the view is ordered; the choice is a `sort:` word in the filter query."""
+        from widgets.pickers import OptionPicker
+
+        current = (self._query.sort if self._query is not None else None) or "none"
+        # "none", not None: the picker answers None for esc.
+        options = [(sort or "none", label) for sort, label in SORT_CHOICES]
+        self.app.push_screen(OptionPicker("Sort the view by", options, current), self._sort_picked)
+
+    def _sort_picked(self, choice: Sort | str | None) -> None:
+        if choice is None:
+            return  # esc: nothing changes
+        sort = choice if isinstance(choice, Sort) else None
+        if sort is not None and self._total is not None and self._total > self.cstar.sort_limit:
+            self.notify(f"This view has {self._total} tickets; a sort reads a view whole, up to "
+                        f"{self.cstar.sort_limit} (sort_limit in the config). Narrow it first, e.g. with "
+                        "status: or prio:.", title="Cannot sort", severity="warning", markup=False, timeout=8)
+            return
+        bar = self.query_one(FilterBar)
+        bar.set_query(with_sort(bar.value, sort))  # type: ignore[arg-type]
         self.apply_query()
 
     def action_copy(self, what: str) -> None:
