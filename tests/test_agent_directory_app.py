@@ -167,3 +167,31 @@ async def test_a_hostile_agent_name_is_shown_as_plain_clean_text_everywhere(sand
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.is_running and shown[:8] in _row_text(app, ticket["id"])
+
+
+async def test_another_profile_has_its_own_directories_and_no_customer_tab_of_the_old_one(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from app.desk.customers import customers_for
+    from app.views import CustomerView
+
+    mine = replace(settings_for(sandbox), sandbox=False)
+    theirs = replace(mine, team_id=sandbox.other_team_id, api_key=sandbox.other_team_secret, agent_id=None,
+                     agent_name=None)
+    app = app_with_drafts(sandbox, sandbox.transport(), tmp_path, agents=agents_for(mine),
+                          customers=customers_for(mine))
+    app.settings = mine
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_list(pilot)
+        row = next(t for t in table(app).tickets if t.customer_id)
+        await pilot.press("c")  # a customer tab of this team
+        await settle(pilot)
+        assert any(isinstance(view, CustomerView) for view in app.views)
+        assert len(app.customers) and mine.agent_id in app.agents
+        await app.reconnect(theirs)
+        await wait_for_list(pilot)
+        assert mine.agent_id not in app.agents and app.customers.get(row.customer_id) is None  # type: ignore[arg-type]
+        assert app.agents.path != agents_for(mine).path
+        assert not any(isinstance(view, CustomerView) for view in app.views)
+    assert mine.agent_id in agents_for(mine) and customers_for(mine).get(row.customer_id)  # type: ignore[arg-type]
