@@ -32,6 +32,7 @@ def scopes() -> dict[str, list[type[DOMNode]]]:
     from app.screens.connection_error import ConnectionErrorScreen
     from app.screens.edit_ticket import EditTicketScreen
     from app.screens.help import HelpScreen
+    from app.screens.list_bulk import BulkSummaryScreen, InterruptedBulkQuestion
     from app.screens.new_ticket import NewTicketScreen
     from app.screens.ticket_detail import TicketDetailScreen
     from app.screens.ticket_list import TicketListScreen
@@ -51,6 +52,8 @@ def scopes() -> dict[str, list[type[DOMNode]]]:
         "edit ticket": [CStarApp, EditTicketScreen],
         "help": [CStarApp, HelpScreen],
         "connection error": [CStarApp, ConnectionErrorScreen],
+        "bulk summary": [CStarApp, BulkSummaryScreen],
+        "interrupted bulk": [CStarApp, InterruptedBulkQuestion],
         "picker": [CStarApp, OptionPicker],
         "assign picker": [CStarApp, AgentPicker],
         "confirm": [CStarApp, ConfirmDialog],

@@ -29,6 +29,7 @@ Precedence: flags > CSTAR_* environment > profile > the embedded sandbox.
 Other commands:
   cstar-tui config {path,show,init}   the config file (CSTAR_CONFIG names another one)
   cstar-tui serve --help              serve the sandbox API over HTTP
+  cstar-tui tickets|ticket|reply|note|completion --help   the desk from a script (no TUI; --json)
 """
 
 

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("bench.sandbox_list", "6. sandbox list latency at 300 and 100,000 tickets"),
     "requests": ("bench.requests_per_action", "7. HTTP requests per action"),
     "idle": ("bench.idle", "8. idle on a live view: requests per minute and CPU, against bare Textual"),
+    "cli": ("bench.cli_list", "9. `tickets list --json` against curl on the same served sandbox"),
 }
 
 

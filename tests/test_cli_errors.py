@@ -84,13 +84,37 @@ def test_usage_errors_exit_2(served_sandbox: Sandbox) -> None:
                  ["tickets", "list", "--limit", "0"],
                  ["ticket", "update", "tkt_abcdefabcdef", "--assign", "somebody"],
                  ["ticket", "show", "not-an-id"],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--title", "   "],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--meta", "k=" + "v" * 501],
+                 ["ticket", "update", "tkt_abcdefabcdef", "--title", "t" * 5000],
                  ["completion", "tcsh"]):
         done = cli(served_sandbox, *argv)
         assert done.returncode == 2, (argv, done)
-        assert done.stdout == ""
+        assert done.stdout == "" and "Traceback" not in done.stderr
 
 
 def test_an_error_quoting_hostile_input_reaches_the_terminal_cleaned(served_sandbox: Sandbox) -> None:
     done = cli(served_sandbox, "tickets", "list", "status:\x1b]0;pwned\x07")
     assert done.returncode == 2
     assert_clean(done.stderr)
+
+
+def test_a_usage_error_with_json_is_a_json_error(served_sandbox: Sandbox) -> None:
+    done = cli(served_sandbox, "tickets", "list", "--json", "--limit", "zero")
+    assert done.returncode == 2 and done.stdout == ""
+    error = json.loads(done.stderr)
+    assert error["exitStatus"] == 2 and error["error"]["kind"] == "usage"
+    assert "--limit" in error["error"]["message"]
+
+
+def test_a_reader_that_stops_early_is_not_an_error(served_sandbox: Sandbox) -> None:
+    """300 tickets of NDJSON are more than a pipe holds: the writer meets the closed pipe."""
+    import subprocess
+    import sys
+
+    from tests.cli_support import ROOT
+
+    done = subprocess.run(f"{sys.executable} -m app.cli tickets list --all --json | head -n 1", shell=True,
+                          capture_output=True, text=True, env=env_for(served_sandbox), cwd=ROOT, timeout=120)
+    assert len(done.stdout.splitlines()) == 1
+    assert done.stderr == ""

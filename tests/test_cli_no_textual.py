@@ -75,3 +75,14 @@ def test_the_theme_names_are_textuals() -> None:
     from app.themes import THEME_NAMES
 
     assert set(THEME_NAMES) == set(BUILTIN_THEMES)
+
+
+def test_a_subcommand_module_that_imports_textual_breaks_a_contract(tmp_path: Path) -> None:
+    from tests.test_import_contracts import _copy_of_the_project, _lint_imports
+
+    copy = _copy_of_the_project(tmp_path)
+    listing = copy / "app" / "cli" / "listing.py"
+    listing.write_text(listing.read_text() + "\nfrom app.screens.help import HelpScreen  # noqa\n")
+    result = _lint_imports(copy)
+    assert result.returncode != 0
+    assert "app.cli imports no textual" in result.stdout and "BROKEN" in result.stdout

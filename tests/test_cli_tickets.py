@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from api.sandbox import Sandbox
-from tests.cli_support import all_tickets, cli, create, env_for, on_terminal, ticket
+from tests.cli_support import all_tickets, cli, create, on_terminal, ticket
 from tests.hostile_server import RAW_CONTROLS
 
 HOSTILE = "Pay \x1b]0;pwned\x07now\x1b[2J \x9b31m\u202etxt.exe [b]x[/]"
@@ -56,14 +55,15 @@ def test_list_all_streams_ndjson_across_pages(sb: Sandbox) -> None:
     assert rows == [{"id": t["id"]} for t in every]
 
 
-def test_list_csv_has_a_header_and_the_data_as_sent(sb: Sandbox) -> None:
-    made = create(sb, title='Refund "now", please', tags=["a", "b"], customerName="Zoë, Ltd")
+def test_list_csv_has_a_header_and_the_data_cleaned(sb: Sandbox) -> None:
+    made = create(sb, title='Refund "now",\nplease \x1b[2J', tags=["a", "b"], customerName="Zoë, Ltd")
     done = cli(sb, "tickets", "list", "--csv", "--limit", "3")
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert len(rows) == 3
-    assert rows[0]["id"] == made["id"] and rows[0]["title"] == 'Refund "now", please'
+    assert rows[0]["id"] == made["id"] and rows[0]["title"] == 'Refund "now",\nplease ␛[2J'
     assert rows[0]["customerName"] == "Zoë, Ltd" and rows[0]["tags"] == "a;b"
+    assert_clean(done.stdout)
 
 
 def test_list_plain_is_tab_separated_and_cleaned(sb: Sandbox) -> None:
@@ -275,21 +275,109 @@ def test_delete_needs_yes_without_a_terminal_then_deletes(sb: Sandbox) -> None:
     assert made["id"] not in {t["id"] for t in all_tickets(sb)}
 
 
-def test_list_finds_an_assignee_by_the_name_the_tui_learned(sb: Sandbox, tmp_path: Path) -> None:
-    from app.desk.agents import agents_for
-    from app.settings import Settings
+# --- the TUI's query language, answered by the desk's query runner --------------------------------
 
-    agent = sb.store.agents(sb.team_id)[1]
-    first = agent["name"].split()[0]
-    # The directory the TUI keeps for this connection, in the data dir the command will read.
-    settings = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret)
-    directory = agents_for(settings, tmp_path / "cstar-tui")
-    directory.learn(agent["id"], agent["name"])
-    directory.save()
-    env = env_for(sb, XDG_DATA_HOME=str(tmp_path))
-    done = cli(sb, "tickets", "list", f"assignee:{first.lower()}", "--json", "id,assignedTo", env=env)
+
+def test_list_takes_any_of_values_and_tags_across_several_streams(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "status:open,pending", "tag:billing", "--all", "--json", "id,status,tags")
     assert done.returncode == 0, done.stderr
-    listed = json.loads(done.stdout)
-    assert listed and {t["assignedTo"] for t in listed} == {agent["id"]}
-    unknown = cli(sb, "tickets", "list", "assignee:nobodyatall", env=env)
-    assert unknown.returncode != 0 and "no agent named 'nobodyatall'" in unknown.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    expected = [t for t in all_tickets(sb) if t["status"] in ("open", "pending") and "billing" in t["tags"]]
+    assert expected and [r["id"] for r in rows] == [t["id"] for t in expected]  # merged in the API's order
+
+
+def test_list_excludes_values_and_knows_unsolved(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "unsolved", "-prio:low", "--limit", "500", "--json", "id")
+    assert done.returncode == 0, done.stderr
+    expected = [t["id"] for t in all_tickets(sb) if t["status"] in ("new", "open", "pending")
+                and t["priority"] != "low"]
+    assert [r["id"] for r in json.loads(done.stdout)] == expected
+
+
+def test_list_sorts_as_the_tui_does(sb: Sandbox) -> None:
+    done = cli(sb, "tickets", "list", "--sort", "-updated", "--limit", "40", "--json", "id,updatedAt")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == 40
+    stamps = [r["updatedAt"] for r in rows]
+    assert stamps == sorted(stamps)  # -updated: the oldest change first
+    assert stamps[0] == min(t["updatedAt"] for t in all_tickets(sb))
+    in_query = cli(sb, "tickets", "list", "sort:-updated", "--limit", "40", "--json", "id,updatedAt")
+    assert json.loads(in_query.stdout) == rows
+    bad = cli(sb, "tickets", "list", "--sort", "colour")
+    assert bad.returncode == 2 and "cannot sort by" in bad.stderr
+
+
+def test_update_where_takes_tags(sb: Sandbox) -> None:
+    ids = [create(sb, title=f"Tagged {i}", tags=["zebratag"])["id"] for i in range(3)]
+    create(sb, title="Not tagged")
+    done = cli(sb, "ticket", "update", "--where", "tag:zebratag", "--priority", "urgent", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert {t["id"] for t in all_tickets(sb, priority="urgent") if "zebratag" in t["tags"]} == set(ids)
+
+
+def test_update_where_goes_through_the_bulk_runner_past_429s(sb: Sandbox) -> None:
+    from api.sandbox.faults import FaultPlan
+    from app.desk.bulk import BulkJournals
+    from tests.helpers import settings_for
+
+    ids = _outage(sb, 24)
+    sb.faults = FaultPlan.parse("rate-limit=50ms:0.3@PATCH,seed=3")  # 3 PATCHes in 10 answered 429
+    done = cli(sb, "ticket", "update", "--where", "zebrafrost", "--status", "pending", "--tag", "-outage", "+p1",
+               "--yes", "--json", "id,status,tags")
+    sb.faults = None
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert sorted(r["id"] for r in rows) == sorted(ids) and all(r["ok"] for r in rows)
+    assert {(r["ticket"]["status"], tuple(r["ticket"]["tags"])) for r in rows} == {("pending", ("p1",))}
+    server = [ticket(sb, i) for i in ids]
+    assert {(t["status"], tuple(t["tags"])) for t in server} == {("pending", ("p1",))}
+    # One Idempotency-Key per ticket and change, made by the bulk runner; its journal is gone once reported.
+    keys = [row["key"] for row in sb.store._all("SELECT key FROM idempotency")]
+    assert len([k for k in keys if k.startswith("cstar-bulk-")]) == 2 * len(ids)
+    settings = settings_for(sb)
+    settings.sandbox = False
+    assert BulkJournals.for_settings(settings).left_over() == []
+
+
+def test_agents_by_name_once_ticket_show_has_learned_them(sb: Sandbox) -> None:
+    writer = next((t, m) for t in all_tickets(sb) if t["messageCount"]
+                  for m in ticket(sb, t["id"])["messages"]
+                  if m["sender"] == "agent" and m["senderId"] not in (None, sb.agent_id) and m["senderName"])
+    seen_in, message = writer
+    first_name = message["senderName"].split()[0]
+    made = create(sb, title="Give me to a colleague")
+    unknown = cli(sb, "ticket", "update", made["id"], "--assign", first_name)
+    assert unknown.returncode == 2 and "no agent named" in unknown.stderr
+    assert cli(sb, "ticket", "show", seen_in["id"]).returncode == 0  # learns the names in the thread
+    done = cli(sb, "ticket", "update", made["id"], "--assign", first_name)
+    assert done.returncode == 0, done.stderr
+    assert ticket(sb, made["id"])["assignedTo"] == message["senderId"]
+    listed = cli(sb, "tickets", "list", f"assignee:{first_name}", "--all", "--json", "id,assignedTo")
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert made["id"] in {r["id"] for r in rows} and {r["assignedTo"] for r in rows} == {message["senderId"]}
+
+
+def test_update_resume_finishes_a_killed_bulk_with_its_journaled_keys(sb: Sandbox) -> None:
+    from api.models import TicketUpdate
+    from app.desk.bulk import BulkChange, BulkJournals, Outcome
+    from tests.helpers import settings_for
+
+    ids = _outage(sb, 5)
+    settings = settings_for(sb)
+    settings.sandbox = False  # the subprocess connects by URL: its journals are under the URL's profile
+    journals = BulkJournals.for_settings(settings)
+    journal = journals.start(BulkChange(update=TicketUpdate(status="pending")), ids)
+    journal.record(Outcome(ids[0], True))  # the killed run got this far (and no further)
+    journals.release(journal)  # ... and let go of it, as a killed process does
+
+    done = cli(sb, "ticket", "update", "--resume", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "resumed: Set 5 tickets to pending: 5 done" in done.stderr
+    assert [ticket(sb, i)["status"] for i in ids] == ["new"] + ["pending"] * 4  # the first: the journal's word
+    used = {row["key"] for row in sb.store._all("SELECT key FROM idempotency")}
+    assert {journal.keys[i] for i in ids[1:]} <= used and journal.keys[ids[0]] not in used
+    assert journals.left_over() == []
+    again = cli(sb, "ticket", "update", "--resume")
+    assert again.returncode == 0 and "no unfinished bulk change" in again.stderr

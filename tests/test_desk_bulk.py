@@ -254,3 +254,31 @@ def test_the_change_says_what_it_does() -> None:
         BulkChange(update=TicketUpdate(tags=["x"]))
     with pytest.raises(ValueError):
         BulkChange()
+
+
+async def test_no_clear_answer_is_reported_as_unknown_and_a_retry_sends_the_same_key(
+        sandbox: Sandbox, reader: HelpdeskClient, tmp_path: Path) -> None:
+    ids = await ids_where(reader, 4)
+    broken = {ids[1]}
+
+    async def unavailable(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "PATCH" and request.url.path.endswith(tuple(broken)):
+            await sandbox.transport().handle_async_request(request)  # applied; the answer is lost to a proxy
+            return httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"})
+        return None
+
+    transport = RecordingTransport(sandbox.transport(), fail=unavailable)
+    journals = BulkJournals(tmp_path)
+    journal = journals.start(BulkChange(update=TicketUpdate(status="pending")), ids)
+    async with client_for(sandbox, transport, max_retries=0) as client:
+        report = await run_bulk(client, DeskStore(), journal)
+        assert [o.ticket_id for o in report.unknown] == [ids[1]]
+        assert "may or may not have changed" in report.unknown[0].reason
+        assert journal.retryable() and report.finished
+        journal.reopen(o.ticket_id for o in report.unknown)
+        assert BulkJournal.load(journal.path).report.remaining == [ids[1]]  # type: ignore[union-attr]
+        broken.clear()
+        report = await run_bulk(client, DeskStore(), journal)
+    assert len(report.succeeded) == 4 and not report.failed
+    sent = [s.key for s in transport.seen if s.method == "PATCH" and s.path.endswith(ids[1])]
+    assert len(sent) == 2 and sent[0] == sent[1] == journal.keys[ids[1]]

@@ -96,7 +96,8 @@ async def test_marked_tickets_get_one_status_with_one_confirmation_and_a_summary
         keys = patch_keys(rec)
         assert len(keys) == 3 and len(set(keys)) == 3 and None not in keys
         assert all(ticket(sandbox, i)["status"] == "pending" for i in marked)
-        assert table(app).marked_ids == set()  # the marks were used up
+        # The marks stay for the next change (esc clears them); the tickets are still in this view.
+        assert table(app).marked_ids == set(marked) and "3 marked" in status_line(app)
         journals = list(app.bulk_journals.directory.glob("bulk-*.jsonl"))
         assert len(journals) == 1  # kept until the agent has seen the summary
         await pilot.press("enter")
@@ -134,17 +135,18 @@ async def test_assign_to_me_assign_to_someone_and_tags_apply_to_all_marked(sandb
         ids = table(app).ticket_ids[:2]
 
         async def bulk(*keys: str) -> None:
-            await pilot.press("g", "space", "space", *keys)
+            await pilot.press(*keys)
             await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
             await pilot.press("y")
             await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
             await pilot.press("enter")
             await settle(pilot)
 
-        await bulk("a")
+        await bulk("g", "space", "space", "a")
         assert [ticket(sandbox, i)["assigned_to"] for i in ids] == [sandbox.agent_id] * 2
+        assert table(app).marked_ids == set(ids), "the same two stay marked for the next change"
         other = sandbox.store.agents(sandbox.team_id)[1]["id"]
-        await pilot.press("g", "space", "space", "A")
+        await pilot.press("A")  # the marks outlive the last change
         assert isinstance(app.screen, AgentPicker)
         await pilot.press(*other, "enter")  # an agent ID typed whole (names: tests/test_agent_directory_app.py)
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
@@ -153,7 +155,7 @@ async def test_assign_to_me_assign_to_someone_and_tags_apply_to_all_marked(sandb
         await pilot.press("enter")
         assert [ticket(sandbox, i)["assigned_to"] for i in ids] == [other] * 2
         before = [set(tags_of(sandbox, i)) for i in ids]
-        await pilot.press("g", "space", "space", "t")
+        await pilot.press("t")
         assert isinstance(app.screen, TextPrompt)
         removed = sorted(before[0])[0] if before[0] else "nothing-here"
         await pilot.press(*f"bulk-tag, -{removed}", "enter")
@@ -274,3 +276,88 @@ async def test_an_interrupted_bulk_can_be_discarded(sandbox: Sandbox, tmp_path: 
         await settle(pilot)
         assert isinstance(app.screen, TicketListScreen)
     assert not list(tmp_path.glob("bulk-*.jsonl")) and patch_keys(rec) == []
+
+
+async def test_the_summary_retries_those_without_a_clear_answer_with_their_keys(sandbox: Sandbox) -> None:
+    import httpx
+
+    broken: set[str] = set()
+
+    async def bad_gateway(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "PATCH" and request.url.path.rsplit("/", 1)[1] in broken:
+            return httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"})
+        return None
+
+    rec = RecordingTransport(sandbox.transport(), fail=bad_gateway)
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE) as pilot:
+        app.client.max_retries = 0
+        await loaded(pilot)
+        broken.add(table(app).ticket_ids[1])
+        await pilot.press("space", "space", "space", "p", "l")  # priority: low
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
+        text = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "2 changed · 1 failed" in text and "r retry the 1 without a clear answer" in text
+        broken.clear()
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen)
+                    and "3 changed · 0 failed" in " ".join(str(s.render()) for s in app.screen.query("Static")),
+                    "the second summary")
+        keys = [s.key for s in rec.seen if s.method == "PATCH"]
+        assert len(keys) == 4 and len(set(keys)) == 3  # the retry reused its key
+
+
+async def test_star_says_when_the_view_has_more_than_is_loaded(sandbox: Sandbox) -> None:
+    app = make_app(sandbox, views=ALL)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        total = app.store.view(the_list(app)._view.key).total
+        await pilot.press("asterisk")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert f"Marked the 50 loaded tickets of {total}; scroll down to load (and then mark) more." in messages
+
+
+async def test_a_journal_that_cannot_be_written_stops_the_bulk_and_says_so(sandbox: Sandbox) -> None:
+    from tests.helpers import Hold
+
+    hold = Hold(lambda request: request.method == "PATCH")
+    rec = RecordingTransport(sandbox.transport(), hold=hold)
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await loaded(pilot)
+        await pilot.press("space", "space", "space", "space", "space", "space", "s", "o")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        await pilot.press("y")
+        await until(pilot, lambda: hold.arrived == 4, "four PATCHes in flight")
+        path = next(app.bulk_journals.directory.glob("bulk-*.jsonl"))
+        kept = path.with_suffix(".kept")
+        path.rename(kept)
+        path.mkdir()  # appending an outcome to it now fails, as on a full or vanished disk
+        hold.release()
+        await until(pilot, lambda: any("The bulk change stopped after 0 of 6" in n.message
+                                       for n in app._notifications), "the notification")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketListScreen)  # no summary claims an outcome it did not record
+        assert not the_list(app).query_one(BulkProgress).running
+        assert len([s for s in rec.seen if s.method == "PATCH"]) == 4  # nothing more was sent
+
+
+async def test_a_bulk_of_50_from_the_list_is_50_patches_with_50_distinct_keys(sandbox: Sandbox) -> None:
+    rec = RecordingTransport(sandbox.transport())
+    app = make_app(sandbox, rec, views=ALL)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        ids = table(app).ticket_ids
+        assert len(ids) == 50
+        await pilot.press("asterisk", "s", "r")  # resolved
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
+        assert "Set 50 tickets to resolved?" in str(app.screen.query_one(".picker--title").render())
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")
+        patches = [s for s in rec.seen if s.method == "PATCH"]
+        assert sorted(s.path.rsplit("/", 1)[1] for s in patches) == sorted(ids)
+        assert len({s.key for s in patches}) == 50 and None not in {s.key for s in patches}
+        assert all(ticket(sandbox, i)["status"] == "resolved" for i in ids)

@@ -39,7 +39,9 @@ def served() -> Iterator[dict]:
 def _command(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[str, Path]:
     status = tmp_path / "exit-status"
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    command = (f"cd {ROOT} && env TERM=xterm-256color XDG_DATA_HOME={tmp_path} {exports} "
+    # COLUMNS/LINES unset: a shell may export the pane's size from before tmux sized it (80x24), and the
+    # app would believe them rather than the terminal.
+    command = (f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color XDG_DATA_HOME={tmp_path} {exports} "
                f"{sys.executable} -m app.cli {' '.join(args)}; echo $? > {status}; sleep 30")
     return command, status
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
+import io
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from app.cli.context import OK, CliError, Context, fail, resolve_settings
-from app.cli.parser import build_parser, spread_tag_changes
+from app.cli.context import OK, USAGE, CliError, Context, fail, resolve_settings
+from app.cli.parser import build_parser, query_terms, spread_tag_changes
 
 __all__ = ["run_command"]
 
@@ -32,8 +35,30 @@ def _handler(command: str, action: str | None) -> Handler:
     return send
 
 
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    args, extras = parser.parse_known_args(spread_tag_changes(argv))
+    terms, unknown = query_terms(extras)
+    if unknown or (terms and not (args.command == "tickets" and args.action == "list")):
+        parser.error(f"unrecognized arguments: {' '.join(unknown or terms)}")
+    if terms:
+        args.query = [*args.query, *terms]
+    return args
+
+
 def run_command(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(spread_tag_changes(argv))
+    parser = build_parser()
+    wants_json = any(arg == "--json" or arg.startswith("--json=") for arg in argv)
+    said = io.StringIO()
+    try:
+        # With --json a usage error is a JSON object too: argparse's words are caught and passed on as one.
+        with contextlib.redirect_stderr(said) if wants_json else contextlib.nullcontext():
+            args = _parse(parser, argv)
+    except SystemExit as exc:
+        if exc.code == USAGE and wants_json:
+            lines = said.getvalue().strip().splitlines()
+            return fail(CliError(lines[-1] if lines else "usage error", USAGE), as_json=True)
+        sys.stderr.write(said.getvalue())
+        raise
     if args.command == "completion":
         from app.cli.completion import script
 

@@ -28,7 +28,8 @@ def _leaves(parser: argparse.ArgumentParser,
 
 
 def _options(parser: argparse.ArgumentParser) -> list[str]:
-    return [flag for action in parser._actions for flag in action.option_strings if flag.startswith("--")]
+    return [flag for action in parser._actions if action.help != argparse.SUPPRESS
+            for flag in action.option_strings if flag.startswith("--")]
 
 
 def _choices(parser: argparse.ArgumentParser) -> dict[str, list[str]]:

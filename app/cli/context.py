@@ -62,6 +62,7 @@ class Context:
     args: argparse.Namespace
     settings: settings_mod.Settings
     config: ConfigFile
+    _agents: Any = None
 
     @property
     def json(self) -> bool:
@@ -79,10 +80,12 @@ class Context:
 
     @property
     def agents(self) -> Any:
-        """The agent directory the TUI keeps for this profile: `assignee:dana` finds her here too."""
-        from app.desk.agents import agents_for
+        """The profile's agent directory (names learned by the TUI and by `ticket show`): `assignee:dana`."""
+        if self._agents is None:
+            from app.desk.agents import agents_for
 
-        return agents_for(self.settings)
+            self._agents = agents_for(self.settings)
+        return self._agents
 
 
 def fail(error: BaseException, *, as_json: bool) -> int:

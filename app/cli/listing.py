@@ -26,7 +26,8 @@ async def list_tickets(ctx: Context) -> int:
     as_json = args.json is not None or not (terminal or args.csv or args.plain)
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     async with ctx.client() as client:
-        stream = ticket_stream(client, " ".join(args.query), me=ctx.me, limit=limit, agents=ctx.agents)
+        stream = ticket_stream(client, " ".join(args.query), me=ctx.me, limit=limit, sort=args.sort,
+                               agents=ctx.agents)
         if as_json and not args.all:
             tickets = [ticket async for ticket in stream]
             out.write(json_line([ticket_json(t, fields) for t in tickets]) + "\n")
@@ -39,13 +40,13 @@ async def list_tickets(ctx: Context) -> int:
         # Line by line, flushed a page at a time: a consumer starts on the first page while the next loads
         # (with --all and JSON, that is NDJSON: one object a line).
         if args.csv:
-            out.write(next(iter(csv_rows((), header=True, terminal=terminal))))
+            out.write(next(iter(csv_rows((), header=True))))
         count = 0
         async for ticket in stream:
             if as_json:
                 out.write(json_line(ticket_json(ticket, fields)) + "\n")
             elif args.csv:
-                out.writelines(csv_rows((ticket,), header=False, terminal=terminal))
+                out.writelines(csv_rows((ticket,), header=False))
             else:
                 out.write(plain_row(ticket) + "\n")
             count += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from api.clean_text import one_line
 from api.models import MessageCreate, TicketUpdate
 from app.cli.context import FAILED, OK, USAGE, CliError, Context
 from app.cli.inputs import read_text
@@ -83,7 +84,7 @@ async def send(ctx: Context) -> int:
             out = {**out, "ticket": ticket_json(ticket)}
         sys.stdout.write(json_line(out) + "\n")
     else:
-        sys.stdout.write(message.id + "\n")
+        sys.stdout.write(one_line(message.id) + "\n")
         if ticket is not None:
             say(f"{args.ticket_id} is {ticket.status} now")
     return OK

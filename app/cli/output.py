@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
-from api.clean_text import one_line
+from api.clean_text import clean, one_line
 from api.models import Message, Ticket
 
 __all__ = ["TICKET_FIELDS", "csv_rows", "fit", "json_line", "pick_fields", "plain_row", "table",
@@ -123,8 +123,10 @@ def plain_row(ticket: Ticket) -> str:
     return "\t".join(one_line(cell) for cell in cells)
 
 
-def csv_rows(tickets: Iterable[Ticket], *, header: bool, terminal: bool) -> Iterable[str]:
-    """CSV text, a chunk per ticket. The values are the data as sent; on a terminal, cleaned."""
+def csv_rows(tickets: Iterable[Ticket], *, header: bool) -> Iterable[str]:
+    """CSV text, a chunk per ticket. Values are cleaned (api.clean_text: controls and bidi overrides as
+    visible stand-ins, newlines kept inside quotes): a CSV is read with `cat` and spreadsheets alike, and
+    only JSON promises the data exactly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
 
@@ -141,13 +143,13 @@ def csv_rows(tickets: Iterable[Ticket], *, header: bool, terminal: bool) -> Iter
         data = ticket_json(ticket)
         row = [";".join(value) if isinstance(value, list) else "" if value is None else str(value)
                for value in (data.get(name) for name in CSV_FIELDS)]
-        writer.writerow([one_line(cell) for cell in row] if terminal else row)
+        writer.writerow([clean(cell) for cell in row])
         yield take()
 
 
 def ticket_text(ticket: Ticket) -> Iterable[str]:
     """`ticket show` on a terminal: the fields, then the thread; every value cleaned."""
-    yield f"{ticket.id}  {one_line(ticket.title)}"
+    yield f"{one_line(ticket.id)}  {one_line(ticket.title)}"
     yield (f"status {one_line(ticket.status)} · priority {one_line(ticket.priority)} · customer "
            f"{one_line(ticket.customer_name or ticket.customer_id or '—')} · assigned "
            f"{one_line(ticket.assigned_to or 'nobody')}")
@@ -156,13 +158,11 @@ def ticket_text(ticket: Ticket) -> Iterable[str]:
     for key, value in ticket.metadata.items():
         yield f"meta {one_line(key)} = {one_line(value)}"
     yield f"created {_when(ticket.created_at)} · updated {_when(ticket.updated_at)}"
-    from api.clean_text import clean
-
     for message in ticket.messages or []:
         who = message.sender_name or message.sender
         kind = " (internal)" if message.is_internal else ""
         yield ""
-        yield f"── {one_line(who)}{kind} · {_when(message.created_at)} · {message.id}"
+        yield f"── {one_line(who)}{kind} · {_when(message.created_at)} · {one_line(message.id)}"
         yield clean(message.content)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 from api.models import PRIORITIES, STATUSES
+from api.query import SORT_KEYS
 from app import settings as settings_mod
 from app.masking import MaskingArgumentParser
 
@@ -26,6 +28,9 @@ def _connection() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("connection (as the TUI: flags > CSTAR_* environment > profile > sandbox)")
     settings_mod.add_arguments(group)  # type: ignore[arg-type]
+    for action in parent._actions:
+        if action.dest in ("listen", "webhook_secret"):
+            action.help = argparse.SUPPRESS  # live updates: the TUI's, nothing a one-off command uses
     return parent
 
 
@@ -47,14 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     tickets_sub = tickets.add_subparsers(dest="action", metavar="ACTION", required=True,
                                          parser_class=MaskingArgumentParser)
     listing = tickets_sub.add_parser("list", parents=[conn], help="tickets matching a filter query",
-                                     description="Tickets matching a filter query (the TUI's language: "
-                                     "status:open prio:high assignee:me refund), newest first.")
+                                     description="Tickets matching a filter query, in the TUI's language "
+                                     "(status:open,pending -prio:low assignee:me tag:billing unsolved sort:sla "
+                                     "refund); newest first unless sorted.")
     listing.add_argument("query", nargs="*", metavar="QUERY", help="a filter query (several words are joined)")
     amount = listing.add_mutually_exclusive_group()
     amount.add_argument("--limit", type=_positive, default=None, metavar="N",
                         help="at most N tickets (default 30)")
     amount.add_argument("--all", action="store_true", help="every matching ticket, page by page "
                         "(JSON is then one object a line, NDJSON, as each page arrives)")
+    listing.add_argument("--sort", metavar="KEY", help=f"order by {', '.join(SORT_KEYS)} (a leading - reverses; "
+                         "as sort: in the query)")
     shape = listing.add_mutually_exclusive_group()
     _json_flag(shape)
     shape.add_argument("--csv", action="store_true", help="comma-separated values with a header line")
@@ -83,10 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     target = update.add_mutually_exclusive_group(required=True)
     target.add_argument("ticket_id", nargs="?", metavar="ID")
     target.add_argument("--where", metavar="QUERY", help="every ticket this filter query finds")
+    target.add_argument("--resume", action="store_true", help="finish bulk changes a killed run (here or in the "
+                        "TUI) left unfinished, with the keys they were journaled with")
     update.add_argument("--title")
     update.add_argument("--status", choices=STATUSES)
     update.add_argument("--priority", choices=PRIORITIES)
-    update.add_argument("--assign", metavar="me|AGENT|none", help="assign to yourself, an agent ID, or nobody")
+    update.add_argument("--assign", metavar="me|AGENT|none",
+                        help="assign to yourself, an agent (ID, or a name the agent directory knows), or nobody")
     update.add_argument("--tag", nargs="+", action="extend", default=[], metavar="+TAG|-TAG",
                         help="add (+x or x) or remove (-x) tags")
     update.add_argument("--meta", nargs="+", action="extend", default=[], metavar="K=V|K=",
@@ -124,29 +135,46 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+#: Options whose value may start with "-" (`--sort -updated`, `--where "-prio:low"`, `-m "-1 from me"`).
+_VALUE_OPTIONS = {"--sort": "--sort", "--where": "--where", "--title": "--title", "--message": "--message",
+                  "-m": "--message", "--customer": "--customer"}
+_QUERY_TERM = re.compile(r"^-[A-Za-z_]+:")
+
+
 def spread_tag_changes(argv: Sequence[str]) -> list[str]:
-    """`--tag +x -y z` as `--tag=+x --tag=-y --tag=z`: argparse would read `-y` as an option of its own."""
+    """argv as argparse can read it: `--tag +x -y z` as `--tag=+x --tag=-y --tag=z`, `--sort -updated` as
+    `--sort=-updated` (argparse would take `-y` or `-updated` for an option of its own), and a query's
+    negated term (`-prio:low`) kept as a word of the query."""
     out: list[str] = []
-    taking = False
-    for arg in argv:
+    taking_tags = False
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
         if arg == "--tag":
-            taking = True
+            taking_tags = True
             continue
-        if taking and (arg[:1] == "+" or (arg[:1] == "-" and arg[1:2] not in ("-", "") and len(arg) > 1)
-                       and not _is_option(arg)):
+        if taking_tags and _is_tag_change(arg):
             out.append(f"--tag={arg}")
             continue
-        if taking and not arg.startswith("-"):
-            out.append(f"--tag={arg}")
+        taking_tags = False
+        if arg in _VALUE_OPTIONS and i < len(args) and args[i].startswith("-") and args[i] != "-":
+            out.append(f"{_VALUE_OPTIONS[arg]}={args[i]}")
+            i += 1
             continue
-        taking = False
         out.append(arg)
     return out
 
 
-#: Short options of the subcommands: `-m` is the message, `-h` help; never taken as a tag to remove.
-_SHORT_OPTIONS = ("-m", "-h")
+def _is_tag_change(arg: str) -> bool:
+    """`+x`, `x` or `-x` after --tag; not `--next-option`, `-m` or `-h`."""
+    if not arg.startswith("-"):
+        return True
+    return len(arg) > 1 and arg[1] != "-" and arg not in _VALUE_OPTIONS and arg != "-h"
 
 
-def _is_option(arg: str) -> bool:
-    return arg.split("=", 1)[0] in _SHORT_OPTIONS
+def query_terms(extras: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Of what argparse did not recognise, the negated query terms (`-status:closed`) and the rest."""
+    terms = [arg for arg in extras if _QUERY_TERM.match(arg)]
+    return terms, [arg for arg in extras if not _QUERY_TERM.match(arg)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from api.clean_text import one_line
 from api.models import MessageCreate, TicketCreate
 from app.cli.context import OK, USAGE, CliError, Context
 from app.cli.inputs import confirm, metadata_changes, read_text
@@ -24,6 +25,8 @@ async def show(ctx: Context) -> int:
     fields = _fields(ctx)
     async with ctx.client() as client:
         ticket = await client.get_ticket(ctx.args.ticket_id)
+    if ctx.agents.learn_messages(ticket.messages or []):
+        ctx.agents.save()  # as the TUI's detail view does: the names behind `assignee:NAME`
     if ctx.json:
         sys.stdout.write(json_line(ticket_json(ticket, fields, messages=True)) + "\n")
     else:
@@ -46,21 +49,26 @@ async def create(ctx: Context) -> int:
                             metadata=metadata_changes(args.meta, allow_remove=False) or None,  # type: ignore[arg-type]
                             **customer)
     except ValidationError as exc:
-        raise CliError(_first_error(exc), USAGE) from None
+        raise CliError(first_error(exc), USAGE) from None
     async with ctx.client() as client:
         ticket = await client.create_ticket(body)
         if message is not None:
-            await client.add_message(ticket.id, MessageCreate(content=message, message_type="internal",
-                                                              sender_id=ctx.me, sender_name=ctx.settings.agent_name))
+            # The TUI's send protocol: a note whose answer is lost stays pending, for the outbox to resend.
+            from app.desk.sending import send_message
+            from app.drafts import DraftStore
+
+            note = MessageCreate(content=message, sender="agent", sender_id=ctx.me,
+                                 sender_name=ctx.settings.agent_name, message_type="internal")
+            await send_message(client, DraftStore.for_settings(ctx.settings), ticket.id, note)
             ticket = await client.get_ticket(ticket.id)
     if ctx.json:
         sys.stdout.write(json_line(ticket_json(ticket, fields)) + "\n")
     else:
-        sys.stdout.write(ticket.id + "\n")
+        sys.stdout.write(one_line(ticket.id) + "\n")
     return OK
 
 
-def _first_error(exc: object) -> str:
+def first_error(exc: object) -> str:
     errors = exc.errors()  # type: ignore[attr-defined]
     first = errors[0] if errors else {"loc": (), "msg": str(exc)}
     where = ".".join(str(part) for part in first.get("loc", ()))

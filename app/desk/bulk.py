@@ -187,7 +187,8 @@ def reason_for(error: ApiError, *, delete: bool = False) -> tuple[str, bool]:
     if isinstance(error, RateLimitError):
         return "the service kept answering 'too many requests'", True
     if isinstance(error, ConnectionFailedError | RequestTimeoutError | ServerError | MalformedResponseError):
-        return f"no clear answer from the service ({error.describe()}); resuming retries it safely", True
+        return (f"no clear answer from the service ({error.describe().rstrip('.')}): it may or may not have "
+                "changed; retrying is safe (same key)"), True
     return error.describe(), False
 
 
@@ -214,6 +215,11 @@ class BulkReport:
     @property
     def failed(self) -> list[Outcome]:
         return [o for i in self.ids if (o := self.outcomes.get(i)) is not None and not o.ok]
+
+    @property
+    def unknown(self) -> list[Outcome]:
+        """Failures with no clear answer: sent again with the same key, they are safe to retry."""
+        return [o for o in self.failed if o.unknown]
 
     @property
     def remaining(self) -> list[str]:
@@ -309,6 +315,8 @@ class BulkJournal:
                 continue
             if isinstance(entry.get("body"), dict):
                 bodies[entry["id"]] = entry["body"]
+            elif entry.get("reopen"):
+                outcomes.pop(entry["id"], None)
             elif "ok" in entry:
                 outcomes[entry["id"]] = Outcome(entry["id"], bool(entry["ok"]), str(entry.get("reason", "")),
                                                 bool(entry.get("unknown", False)))
@@ -328,6 +336,17 @@ class BulkJournal:
     def record(self, outcome: Outcome) -> None:
         self._append(outcome.to_json())
         self.report.outcomes[outcome.ticket_id] = outcome
+
+    def reopen(self, ticket_ids: Iterable[str]) -> None:
+        """Forget these outcomes (no clear answer came): the next run sends them again, same keys, same bodies."""
+        for ticket_id in ticket_ids:
+            if ticket_id in self.report.outcomes:
+                self._append({"id": ticket_id, "reopen": True})
+                del self.report.outcomes[ticket_id]
+
+    def retryable(self, now: datetime | None = None) -> bool:
+        """Some tickets had no clear answer, and their keys are still replayed by the service."""
+        return bool(self.report.unknown) and (now or _now()) - self.created < RESUME_WITHIN
 
     def resumable(self, now: datetime | None = None) -> bool:
         """Unfinished and young enough that every key sent is still replayed by the service."""

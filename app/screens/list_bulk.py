@@ -74,8 +74,9 @@ def marks_for(app: Any) -> Marks:
 # --- dialogs ----------------------------------------------------------------------------------
 
 
-class BulkSummaryScreen(ModalScreen[None]):
-    """What a bulk did: how many were changed, and each failure with its reason."""
+class BulkSummaryScreen(ModalScreen[str | None]):
+    """What a bulk did: how many were changed, and each failure with its reason; `r` sends again those
+    that had no clear answer (with their keys: a change that did land is replayed, not repeated)."""
 
     DEFAULT_CSS = """
     BulkSummaryScreen { align: center middle; background: $background 60%; }
@@ -89,11 +90,13 @@ class BulkSummaryScreen(ModalScreen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,escape,q", "close", "Close", id="bulk_summary.close"),
+        Binding("r", "retry", "Retry", id="bulk_summary.retry"),
     ]
 
     def __init__(self, title: str, succeeded: int, failures: list[tuple[str, str, str]],
-                 not_done: list[tuple[str, str]] | None = None) -> None:
+                 not_done: list[tuple[str, str]] | None = None, retryable: int = 0) -> None:
         super().__init__()
+        self._retryable = retryable
         self._title = title
         self._succeeded = succeeded
         self._failures = failures
@@ -121,10 +124,17 @@ class BulkSummaryScreen(ModalScreen[None]):
                     line.append(one_line(ticket_id, 40), style="bold")
                     line.append(f": {one_line(reason, 200)}")
                     yield Static(line, classes="failure")
-            yield Static(Text("enter close"), classes="keys")
+            keys = "enter close"
+            if self._retryable:
+                keys += f"    r retry the {self._retryable} without a clear answer"
+            yield Static(Text(keys), classes="keys")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_retry(self) -> None:
+        if self._retryable:
+            self.dismiss("retry")
 
 
 class InterruptedBulkQuestion(ModalScreen[str]):
@@ -182,7 +192,8 @@ class BulkActions:
         cstar: CStarApp
         app: Any
         _view: Any
-        _filters: Any
+
+        def left_view(self, ticket: Any) -> bool: ...
 
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
@@ -344,10 +355,8 @@ class BulkActions:
             self.notify(f"Nothing was changed: the bulk could not be recorded ({exc.strerror or exc}).",
                         severity="error", markup=False)
             return
-        key = self._marks_key
-        if key is not None:
-            self.marks.clear(key)
-        self._show_marks()
+        # The marks stay (esc clears them), so a second change can follow for the same tickets (assign, then
+        # set pending); those the change takes out of the view lose their marks as their rows go.
         self._run_bulk(journal)
 
     @work(group="bulk", exit_on_error=False)
@@ -365,6 +374,14 @@ class BulkActions:
         try:
             await run_bulk(self.cstar.client, self.cstar.store, journal,
                            on_progress=lambda r: self._bulk_progress(r, progress))
+        except OSError as exc:
+            # An outcome that cannot be journaled must not be lost silently: the bulk stops, and what the
+            # journal holds (every key) lets the next start resume it without applying anything twice.
+            journals_for(self.app).release(journal)
+            self.notify(f"The bulk change stopped after {report.done} of {report.total}: its journal could not "
+                        f"be written ({exc.strerror or exc}). The next start offers to resume it.",
+                        severity="error", markup=False, timeout=12)
+            return
         finally:
             self._bulk_running = False
             progress.stop()
@@ -386,9 +403,7 @@ class BulkActions:
         if ticket_id in self._quiet_before_bulk:
             self.cstar.seen.opened(ticket)  # type: ignore[arg-type]
             self._show_activity([ticket_id])
-        view = self._view
-        if view is not None and ticket_id in store.view(view.key).ids and self._filters.excludes(ticket):
-            store.leave_view(view.key, ticket_id)
+        self.left_view(ticket)  # the list's own rule, as for a change made in the detail view
 
     def _show_summary(self, journal: BulkJournal) -> None:
         report = journal.report
@@ -399,8 +414,16 @@ class BulkActions:
         not_done = [(i, "not known whether it was changed (interrupted); check it") for i in report.remaining]
         title = journal.change.describe(report.total, self.cstar.agent_names)
         journals = journals_for(self.app)
-        self.app.push_screen(BulkSummaryScreen(title, len(report.succeeded), failures, not_done),
-                             lambda _: journals.discard(journal))
+        retryable = len(report.unknown) if journal.retryable() else 0
+
+        def closed(answer: str | None) -> None:
+            if answer == "retry":
+                journal.reopen(o.ticket_id for o in report.unknown)
+                self._run_bulk(journal)
+            else:
+                journals.discard(journal)
+
+        self.app.push_screen(BulkSummaryScreen(title, len(report.succeeded), failures, not_done, retryable), closed)
 
     # --- a bulk the last run left ---------------------------------------------------------------
 
