@@ -37,6 +37,7 @@ def scopes() -> dict[str, list[type[DOMNode]]]:
     from app.screens.ticket_detail import TicketDetailScreen
     from app.screens.ticket_list import TicketListScreen
     from app.tui import CStarApp
+    from widgets.agent_picker import AgentPicker
     from widgets.filter_bar import FilterBar
     from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
     from widgets.thread import MessageThread
@@ -54,6 +55,7 @@ def scopes() -> dict[str, list[type[DOMNode]]]:
         "bulk summary": [CStarApp, BulkSummaryScreen],
         "interrupted bulk": [CStarApp, InterruptedBulkQuestion],
         "picker": [CStarApp, OptionPicker],
+        "assign picker": [CStarApp, AgentPicker],
         "confirm": [CStarApp, ConfirmDialog],
         "prompt": [CStarApp, TextPrompt],
     }

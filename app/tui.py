@@ -87,6 +87,13 @@ class CStarApp(App[int]):
         self.store = DeskStore()
         # What the agent saw of each ticket, for the list's activity marks (per profile, in the data dir).
         self.seen = seen if seen is not None else seen_for(settings)
+        # Names by id, learned from what the app reads and kept per profile (app.desk.agents / customers): the
+        # assignee column, the header and the pickers show names, `assignee:dana` finds her, the new-ticket
+        # form links a known customer.
+        self.agents = agents if agents is not None else agents_for(settings)
+        self.agents.learn(settings.agent_id, settings.agent_name)
+        self.customers = customers if customers is not None else customers_for(settings)
+        self._unlearn = learn_from(self.store, self.customers)
         if refresh_seconds is None:  # not given: the config file's, else the default
             refresh_seconds = config.file.refresh_seconds if config is not None else DEFAULT_INTERVAL
         # What "on" means when live updates are toggled from the palette (0 in the config: off, 20 s if turned on).
@@ -104,13 +111,6 @@ class CStarApp(App[int]):
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
         self.connection = Connection()
-        # Names by id, learned from what the app reads and kept per profile (app.desk.agents / customers): the
-        # assignee column, the header and the pickers show names, `assignee:dana` finds her, the new-ticket
-        # form links a known customer.
-        self.agents = agents if agents is not None else agents_for(settings)
-        self.agents.learn(settings.agent_id, settings.agent_name)
-        self.customers = customers if customers is not None else customers_for(settings)
-        self._unlearn = learn_from(self.store, self.customers)
 
     @property
     def agent_label(self) -> str:

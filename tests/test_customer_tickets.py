@@ -64,7 +64,7 @@ async def test_the_header_counts_the_customers_tickets_in_one_request(sandbox: S
     async with app.run_test(size=SIZE) as pilot:
         await open_row(pilot, made[-1]["id"])
         await settle(pilot, lambda: "in all" in _header(app))
-        assert "their tickets 5 open · 10 in all" in _header(app)
+        assert "customer Jane Doe · 5 open · 10 in all (c) <jane@example.com>" in _header(app)
         assert _customer_lists(rec, customer["id"]) == [{"customerId": customer["id"], "pageSize": "100"}]
 
 
@@ -80,7 +80,7 @@ async def test_no_customer_no_request_and_the_counts_follow_the_ticket_shown(san
         await settle(pilot, lambda: "1 open · 2 in all" in _header(app))
         await pilot.press("left_square_bracket")  # to the newer ticket above: the one without a customer
         await settle(pilot, lambda: screen.ticket.id == nobody["id"])
-        assert "their tickets" not in _header(app)  # the other customer's counts are not this one's
+        assert "in all" not in _header(app)  # the other customer's counts are not this one's
         lists = [s.params for s in rec.seen if s.method == "GET" and s.path.endswith("/tickets")]
         assert all("customerId" not in p or p["customerId"] == customer["id"] for p in lists)
         assert len(_customer_lists(rec, customer["id"])) == 1
@@ -150,3 +150,23 @@ async def _open_from_any_tab(pilot: Any, ticket_id: str) -> None:
     await settle(pilot, lambda: ticket_id in table(app).ticket_ids)
     await open_row(pilot, ticket_id)
     assert isinstance(app.screen, TicketDetailScreen)
+
+
+async def test_c_in_the_list_lists_the_customer_of_the_row_under_the_cursor(sandbox: Sandbox,
+                                                                            tmp_path: Path) -> None:
+    customer = _quiet_customer(sandbox)
+    made = _tickets_of(sandbox, customer, "open pending")
+    walk_in = _made(sandbox, customerName="Walk-in", title="No customer id")
+    rec = RecordingTransport(sandbox.transport())
+    app = app_with_drafts(sandbox, rec, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for_list(pilot)
+        table(app).move_cursor_to(walk_in["id"])
+        await pilot.press("c")
+        await settle(pilot)
+        assert not any("customerId" in p for p in rec.lists())  # no customer: nothing asked
+        assert any("no customer ID" in n.message for n in app._notifications)
+        table(app).move_cursor_to(made[0]["id"])
+        await pilot.press("c")
+        await settle(pilot, lambda: sorted(table(app).ticket_ids) == sorted(t["id"] for t in made))
+        assert rec.lists()[-1] == {"customerId": customer["id"], "page": "1", "pageSize": "50"}

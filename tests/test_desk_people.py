@@ -198,3 +198,13 @@ async def test_an_unreadable_ticket_on_the_page_is_not_counted_as_not_open(empty
 
     async with HelpdeskClient(sb.base_url, sb.team_id, sb.keys.secret, transport=Garble()) as client:
         assert await count_tickets(client, jane["id"]) == CustomerCounts(open=2, total=2)
+
+
+def test_the_picker_search_lists_everyone_for_nothing_typed_and_ids_only_once_they_look_like_ids() -> None:
+    directory = AgentDirectory()
+    directory.learn("agt_dana00000001", "Dana Scully")
+    directory.learn("agt_fox000000001", "Fox Mulder")
+    assert [name for _, name in directory.search("")] == ["Dana Scully", "Fox Mulder"]
+    assert directory.search("a") == []  # a name being typed, not the start of every agt_…
+    assert [name for _, name in directory.search("agt_f")] == ["Fox Mulder"]
+    assert [name for _, name in directory.search("mul")] == ["Fox Mulder"]

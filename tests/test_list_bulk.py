@@ -12,6 +12,7 @@ from app.screens.list_bulk import BulkSummaryScreen, InterruptedBulkQuestion
 from app.screens.ticket_list import TicketListScreen
 from app.views import View
 from tests.helpers import RecordingTransport, make_app, settle, until
+from widgets.agent_picker import AgentPicker
 from widgets.bulk_progress import BulkProgress
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
 from widgets.ticket_table import TicketTable
@@ -145,12 +146,9 @@ async def test_assign_to_me_assign_to_someone_and_tags_apply_to_all_marked(sandb
         assert [ticket(sandbox, i)["assigned_to"] for i in ids] == [sandbox.agent_id] * 2
         assert table(app).marked_ids == set(ids), "the same two stay marked for the next change"
         other = sandbox.store.agents(sandbox.team_id)[1]["id"]
-        await pilot.press("A")
-        assert isinstance(app.screen, OptionPicker)
-        await pilot.press("end")  # the last choice: "Type an agent ID…"
-        await pilot.press("enter")
-        assert isinstance(app.screen, TextPrompt)
-        await pilot.press(*other, "enter")
+        await pilot.press("A")  # the marks outlive the last change
+        assert isinstance(app.screen, AgentPicker)
+        await pilot.press(*other, "enter")  # an agent ID typed whole (names: tests/test_agent_directory_app.py)
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the confirmation")
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, BulkSummaryScreen), "the summary")

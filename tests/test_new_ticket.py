@@ -47,7 +47,8 @@ async def test_create_with_a_customer_id_opens_the_new_ticket(sandbox: Sandbox, 
         await pilot.press("down", "o", "enter", "tab")  # status: open
         await pilot.press(*"a, b", "tab", *"VIP", "ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, TicketDetailScreen) and app.screen.ticket is not None)
-        assert [(s.method, s.path) for s in rec.seen] == [
+        # (The customer's ticket counts on the opened ticket are a request of their own, not asserted here.)
+        assert [(s.method, s.path) for s in rec.seen if "customerId" not in s.params] == [
             ("POST", TICKETS.format(sandbox.team_id)),
             ("GET", f"{TICKETS.format(sandbox.team_id)}/{app.screen.ticket.id}")]
         (row,) = _created(sandbox, "No login")

@@ -102,6 +102,9 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
     customer_name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name
     email = ticket.customer.email if ticket.customer else None
     customer = Content(_cells(customer_name, 40) or "unknown customer")
+    if customer_tickets and ticket.customer_id:
+        # Right after the name, so that a narrow terminal still shows it (the email and the id can be long).
+        customer += Content.assemble(" · ", (customer_tickets, "bold"), (" (c)", _LABEL))
     if email:
         customer += Content.styled(f" <{_cells(email, 48)}>", "$text-muted")
     if ticket.customer_id:
@@ -119,10 +122,7 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
                 _field("messages", str(ticket.message_count)),
             ]
         ),
-        _join([_field("customer", customer)]
-              + ([_field("their tickets", Content.assemble(customer_tickets, ("  c lists them", _LABEL)))]
-                 if customer_tickets and ticket.customer_id else [])
-              + [_field("tags", tags or "—")]),
+        _join([_field("customer", customer), _field("tags", tags or "—")]),
         _join(
             [
                 _field(

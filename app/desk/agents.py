@@ -82,9 +82,12 @@ class AgentDirectory(Mapping[str, str]):
     def search(self, text: str, *, ids: bool = True) -> list[tuple[str, str]]:
         """(id, name) of the agents `text` names, by name; with `ids`, an id it starts matches too."""
         text = text.strip()
+        # An id is matched by its start once what is typed looks like one (`agt_`, digits): "a" alone is a
+        # name being typed, not the start of every `agt_…`.
+        by_id = ids and (not text or any(char.isdigit() or char in "_-" for char in text))
         found = [(agent_id, entry) for agent_id in self._names
                  if (entry := self[agent_id]) and (words_match(text, entry)
-                                                   or (ids and agent_id.casefold().startswith(text.casefold())))]
+                                                   or (by_id and agent_id.casefold().startswith(text.casefold())))]
         return sorted(found, key=lambda item: (item[1].casefold(), item[0]))
 
     def save(self) -> None:

@@ -15,6 +15,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ def clean_name(value: object) -> str:
     return one_line(value.strip(), NAME_MAX).strip()
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Text as it is compared: case and accents do not count (`Zoë` is found by `zoe`)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -57,12 +59,17 @@ def words_match(query: str, *texts: str) -> bool:
     wanted = fold(query).split()
     if not wanted:
         return False
-    folded = [fold(text) for text in texts if text]
     joined = " ".join(wanted)
-    if any(text.startswith(joined) for text in folded):
+    if any(fold(text).startswith(joined) for text in texts if text):
         return True
-    words = [word for text in folded for word in _WORD.findall(text)]
+    words = [word for text in texts if text for word in _words(text)]
     return all(any(word.startswith(part) for word in words) for part in wanted)
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    # Cached with fold(): the pickers search the same names at every key typed.
+    return tuple(_WORD.findall(fold(text)))
 
 
 def profile_file(settings: Settings, kind: str, root: Path | None = None) -> Path:

@@ -26,7 +26,7 @@ from api.models import METADATA_KEY_MAX, METADATA_MAX_KEYS, METADATA_VALUE_MAX, 
 from widgets.safe_input import SafeInput, SafeTextArea
 from widgets.safe_text import clean, one_line
 
-__all__ = ["ADD_KEY", "TYPE_ID", "UNASSIGN", "EditTicketScreen", "assign_options", "check_metadata_entry",
+__all__ = ["ADD_KEY", "EditTicketScreen", "check_metadata_entry",
            "editable_line", "metadata_entry_problem", "metadata_options", "parse_metadata_entry", "restore",
            "ticket_id_problem"]
 
@@ -70,9 +70,7 @@ def restore(typed: str, originals: Iterable[str], max_chars: int = LINE_SHOWN_MA
     return typed
 
 
-# Values of the special rows in the pickers; real values are agent IDs and metadata keys.
-UNASSIGN = ("special", "unassign")
-TYPE_ID = ("special", "type-id")
+# The value of the special row in the metadata picker; the real values are metadata keys.
 ADD_KEY = ("special", "add-key")
 
 
@@ -88,18 +86,6 @@ def ticket_id_problem(text: str) -> str | None:
     if not _TICKET_ID.fullmatch(typed):
         return f"“{one_line(typed, 40)}” is not a ticket ID (tkt_ then letters and digits, or a UUID)."
     return None
-
-
-def assign_options(names: Mapping[str, str], me: str | None) -> list[tuple[object, str]]:
-    """Known agents (me first, then by name), then "Unassign" and "Type an agent ID…"."""
-    agents = sorted(names.items(), key=lambda item: (item[0] != me, item[1].casefold(), item[0]))
-    options: list[tuple[object, str]] = [
-        (agent_id, f"{one_line(name, 40)} ({agent_id}){'  — me' if agent_id == me else ''}")
-        for agent_id, name in agents
-    ]
-    options.append((UNASSIGN, "Unassign"))
-    options.append((TYPE_ID, "Type an agent ID…"))
-    return options
 
 
 def metadata_options(metadata: Mapping[str, str]) -> list[tuple[object, str]]:

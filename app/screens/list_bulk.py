@@ -23,8 +23,8 @@ from textual.widgets import Static
 from api.models import PRIORITIES, STATUSES, TicketUpdate
 from app.desk.bulk import BulkChange, BulkJournal, BulkJournals, BulkReport, run_bulk
 from app.desk.marks import Marks
-from app.screens.edit_ticket import TYPE_ID, UNASSIGN, assign_options
 from app.screens.new_ticket import split_tags, tags_problem
+from widgets.agent_picker import UNASSIGN, AgentPicker
 from widgets.badges import priority_badge, status_badge
 from widgets.bulk_progress import BulkProgress
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
@@ -293,22 +293,15 @@ class BulkActions:
         self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=me)))
 
     def action_bulk_assign(self) -> None:
-        def assign(agent: str | None) -> None:
-            self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=agent)))
-
         def chosen(value: Any) -> None:
             if value == UNASSIGN:
-                assign(None)
-            elif value == TYPE_ID:
-                self.app.push_screen(
-                    TextPrompt("Assign to agent ID", placeholder="agt_…",
-                               validator=lambda text: None if text.strip() else "Type an agent ID."),
-                    lambda typed: typed and assign(typed.strip()))
-            else:
-                assign(value)
+                self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=None)))
+            elif isinstance(value, str):
+                self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=value)))
 
-        self._pick(self._for_count("Assign"), assign_options(self.cstar.agent_names, self.cstar.settings.agent_id),
-                   chosen)
+        # The same picker as one ticket's `A`: agents by name with type-to-search, or an agent ID typed whole.
+        self.app.push_screen(AgentPicker(self.cstar.agents.search, me=self.cstar.settings.agent_id,
+                                         title=self._for_count("Assign")), chosen)
 
     def action_bulk_tags(self) -> None:
         def typed(text: str | None) -> None:

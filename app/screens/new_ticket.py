@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
 
 from api.errors import ApiError
 from api.models import PRIORITIES, STATUSES, TicketCreate
+from app.desk.customers import KnownCustomer
 from app.drafts import body_fingerprint, new_idempotency_key
 from widgets.key_bar import KeyBar
 from widgets.safe_input import SafeInput, SafeTextArea
@@ -49,6 +51,13 @@ def check_tags(text: str) -> str | None:
     return tags_problem(split_tags(text))
 
 
+def _customer_label(known: KnownCustomer) -> Content:
+    label = safe_content(one_line(known.name, 40))
+    if known.email:
+        label += Content.styled(f" <{one_line(known.email, 40)}>", "$text-muted")
+    return label + Content.styled(f"  {one_line(known.id, 30)}", "$text-muted")
+
+
 def validation_sentence(exc: ValidationError) -> str:
     first = exc.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "form"
@@ -66,10 +75,16 @@ class NewTicketScreen(Screen[None]):
     NewTicketScreen #new-error { color: $error; height: auto; margin-top: 1; }
     NewTicketScreen .field-error { color: $error; height: auto; display: none; }
     NewTicketScreen .field-error.-shown { display: block; }
+    NewTicketScreen #new-customer-matches { height: auto; max-height: 6; border: none; padding: 0 1; display: none; }
+    NewTicketScreen #new-customer-matches.-shown { display: block; }
+    NewTicketScreen #new-customer-linked { color: $success; height: auto; padding: 0 1; display: none; }
+    NewTicketScreen #new-customer-linked.-shown { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "create", "Create", priority=True, id="new.create"),
         Binding("escape", "cancel", "Cancel", id="new.cancel"),
+        Binding("down", "customer_match(1)", "Next customer", show=False, id="new.customer_next"),
+        Binding("up", "customer_match(-1)", "Previous customer", show=False, id="new.customer_previous"),
     ]
 
     def __init__(self, source: object | None = None) -> None:
@@ -78,6 +93,9 @@ class NewTicketScreen(Screen[None]):
         self._key: str | None = None
         self._key_for: str | None = None
         self._sending = False
+        # The known customer the agent chose for this ticket (sent as customerId while the field shows them).
+        self._linked: KnownCustomer | None = None
+        self._matches: list[KnownCustomer] = []
 
     @property
     def cstar(self) -> CStarApp:
@@ -91,7 +109,9 @@ class NewTicketScreen(Screen[None]):
             yield SafeInput(id="new-title", placeholder="What is the problem?")
             yield Static(id="new-title-error", classes="field-error")
             yield Label("Customer: a name, or an ID starting with cus_")
-            yield SafeInput(id="new-customer", placeholder="Jane Doe  or  cus_…")
+            yield SafeInput(id="new-customer", placeholder="Jane Doe  or  cus_…  (customers met before are offered)")
+            yield OptionList(id="new-customer-matches")
+            yield Static(id="new-customer-linked")
             yield Label("Priority and status")
             with Horizontal():
                 yield Select([(p, p) for p in PRIORITIES], value="normal", allow_blank=False, id="new-priority")
@@ -105,7 +125,58 @@ class NewTicketScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.query_one("#new-customer-matches", OptionList).can_focus = False  # the keys stay in the field
         self.query_one("#new-title", Input).focus()
+
+    # --- linking a known customer ---------------------------------------------------------------
+
+    @on(Input.Changed, "#new-customer")
+    def _customer_typed(self, event: Input.Changed) -> None:
+        typed = event.value.strip()
+        if self._linked is not None and typed != self._linked.name:
+            self._link(None)  # edited away from the chosen customer: a name again, or another ID
+        offered = [] if self._linked is not None else self.cstar.customers.search(typed)
+        self._matches = offered
+        matches = self.query_one("#new-customer-matches", OptionList)
+        matches.clear_options()
+        matches.add_options([Option(_customer_label(known)) for known in offered])
+        matches.set_class(bool(offered), "-shown")
+        if offered:
+            matches.highlighted = 0
+
+    @on(Input.Submitted, "#new-customer")
+    def _customer_chosen(self, event: Input.Submitted) -> None:
+        highlighted = self.query_one("#new-customer-matches", OptionList).highlighted
+        if self._matches and highlighted is not None and 0 <= highlighted < len(self._matches):
+            event.stop()
+            self._link(self._matches[highlighted])
+
+    @on(OptionList.OptionSelected, "#new-customer-matches")
+    def _customer_clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._link(self._matches[event.option_index])
+
+    def action_customer_match(self, step: int) -> None:
+        matches = self.query_one("#new-customer-matches", OptionList)
+        if self.focused is not self.query_one("#new-customer", Input) or not self._matches:
+            return
+        at = matches.highlighted if matches.highlighted is not None else -1
+        matches.highlighted = max(0, min(len(self._matches) - 1, at + step))
+
+    def _link(self, known: KnownCustomer | None) -> None:
+        self._linked = known
+        linked = self.query_one("#new-customer-linked", Static)
+        linked.set_class(known is not None, "-shown")
+        if known is None:
+            linked.update("")
+            return
+        self._matches = []
+        self.query_one("#new-customer-matches", OptionList).remove_class("-shown")
+        field = self.query_one("#new-customer", Input)
+        field.value = known.name  # the Changed this posts keeps the link: the field shows the customer
+        field.cursor_position = len(known.name)
+        linked.update(Content.assemble("✓ linked to ", _customer_label(known),
+                                       ("  (edit the field to unlink)", "$text-muted")))
 
     def body(self) -> TicketCreate:
         """The form as a request body; raises ValidationError with what to fix."""
@@ -115,7 +186,9 @@ class NewTicketScreen(Screen[None]):
             "status": self.query_one("#new-status", Select).value,
         }
         customer = self.query_one("#new-customer", Input).value.strip()
-        if customer.startswith(CUSTOMER_ID_PREFIX):
+        if self._linked is not None and customer == self._linked.name:
+            values["customer_id"] = self._linked.id  # the service fills in their name
+        elif customer.startswith(CUSTOMER_ID_PREFIX):
             values["customer_id"] = customer
         elif customer:
             values["customer_name"] = customer

@@ -24,10 +24,7 @@ from app.drafts import Mode
 from app.screens.detail_live import LiveTicket
 from app.screens.edit_ticket import (
     ADD_KEY,
-    TYPE_ID,
-    UNASSIGN,
     EditTicketScreen,
-    assign_options,
     editable_line,
     metadata_entry_problem,
     metadata_options,
@@ -35,6 +32,7 @@ from app.screens.edit_ticket import (
     restore,
 )
 from app.screens.new_ticket import check_tags, split_tags
+from widgets.agent_picker import UNASSIGN, AgentPicker
 from widgets.badges import priority_badge, status_badge
 from widgets.key_bar import KeyBar
 from widgets.pickers import ConfirmDialog, OptionPicker, TextPrompt
@@ -96,7 +94,7 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         Binding("e", "edit", "Edit", id="detail.edit"),
         Binding("m", "metadata", "Metadata", id="detail.metadata"),
         Binding("d", "delete", "Delete", id="detail.delete"),
-        Binding("c", "customer_tickets", "Customer's tickets", id="detail.customer_tickets"),
+        Binding("c", "customer_tickets", "Customer's tickets", show=False, id="detail.customer_tickets"),
         Binding("y", "copy('id')", "Copy ID", show=False, id="detail.copy_id"),
         Binding("Y", "copy('url')", "Copy link", show=False, id="detail.copy_url"),
         Binding("right_square_bracket", "step(1)", "Next ticket", id="detail.next"),
@@ -370,16 +368,11 @@ class TicketDetailScreen(LiveTicket, Screen[None]):
         def chosen(value: Any) -> None:
             if value == UNASSIGN:
                 self.assign(None)
-            elif value == TYPE_ID:
-                self.app.push_screen(
-                    TextPrompt("Assign to agent ID", placeholder="agt_…",
-                               validator=lambda text: None if text.strip() else "Type an agent ID."),
-                    lambda typed: typed and self.assign(typed.strip()))
-            else:
+            elif isinstance(value, str):
                 self.assign(value)
 
-        options = assign_options(self.cstar.agent_names, self.cstar.settings.agent_id)
-        self._pick("Assign to", options, ticket.assigned_to, chosen)
+        self.app.push_screen(AgentPicker(self.cstar.agents.search, me=self.cstar.settings.agent_id,
+                                         current=ticket.assigned_to), chosen)
 
     def action_tags(self) -> None:
         ticket = self._ready()

@@ -69,6 +69,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         Binding("shift+tab", "switch_view(-1)", "Prev view", show=False, id="list.prev_view"),
         Binding("ctrl+r", "refresh", "Refresh", id="list.refresh"),
         Binding("n", "new_ticket", "New ticket", id="list.new_ticket"),
+        Binding("c", "customer_tickets", "Customer's tickets", show=False, id="list.customer_tickets"),
         Binding("y", "copy('id')", "Copy ID", show=False, id="list.copy_id"),
         Binding("Y", "copy('url')", "Copy link", show=False, id="list.copy_url"),
         *(Binding(key, f"quick_status('{status}')", f"Status {status}", show=False, id=f"list.status_{status}")
@@ -124,6 +125,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._show_drafts()  # back from a ticket or the composer: a draft may have been started or sent
+        self.query_one(TicketTable).refresh_cells()  # and agents may have been named meanwhile (their rows too)
 
     def _show_drafts(self) -> None:
         from app.drafts import drafts_for
@@ -615,6 +617,17 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     def action_copy(self, what: str) -> None:
         ticket = self.query_one(TicketTable).current_ticket
         self.cstar.copy_ticket(ticket.id if ticket else None, what)
+
+    def action_customer_tickets(self) -> None:
+        """`c`: the tickets of the customer of the ticket under the cursor, as a view."""
+        ticket = self.query_one(TicketTable).current_ticket
+        if ticket is None:
+            return
+        if not ticket.customer_id:
+            self.notify("This ticket has no customer ID to list tickets by.", severity="warning", markup=False)
+            return
+        name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name or ticket.customer_id
+        self.show_customer(ticket.customer_id, name)
 
     def show_customer(self, customer_id: str, name: str) -> None:
         """The customer's tickets as a view: one tab for it, replaced by the next customer's; the typed filter
