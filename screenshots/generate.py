@@ -65,11 +65,70 @@ async def composer_internal(pilot: Pilot) -> None:
     await _settle(pilot)
 
 
+async def _until(pilot: Pilot, condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise TimeoutError("the screen did not get there")
+
+
+async def filter_help(pilot: Pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("slash", "question_mark")
+    await _settle(pilot)
+
+
+async def sort_picker(pilot: Pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("o")
+    await _settle(pilot)
+
+
+async def bulk_confirmation(pilot: Pilot) -> None:
+    await _settle(pilot)
+    await pilot.press("space", "space", "space", "s", "p")
+    await _settle(pilot)
+
+
+async def bulk_summary(pilot: Pilot) -> None:
+    await bulk_confirmation(pilot)
+    await pilot.press("y")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "BulkSummaryScreen")
+    await _settle(pilot)
+
+
+async def assign_picker(pilot: Pilot) -> None:
+    await detail_view(pilot)
+    await pilot.press("A", *"car")
+    await _settle(pilot)
+
+
+async def customer_tickets(pilot: Pilot) -> None:
+    await detail_view(pilot)
+    await pilot.press("c")
+    await _settle(pilot)
+
+
+async def send_then_status(pilot: Pilot) -> None:
+    await detail_view(pilot)
+    await pilot.press("r", *"Thanks, the duplicate charge is refunded.", "ctrl+g")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "OptionPicker")
+    await _settle(pilot)
+
+
 SHOTS: dict[str, Steps] = {
     "ticket-list": list_view,
     "ticket-list-filtered": list_filtered,
+    "filter-help": filter_help,
+    "sort-picker": sort_picker,
+    "bulk-confirmation": bulk_confirmation,
+    "bulk-summary": bulk_summary,
     "ticket-detail": detail_view,
+    "assign-picker": assign_picker,
+    "customer-tickets": customer_tickets,
     "composer-internal-note": composer_internal,
+    "send-then-status": send_then_status,
 }
 
 
