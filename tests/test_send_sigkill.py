@@ -76,9 +76,12 @@ def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(terminals: Ter
         return sum(1 for d in plan.history if d.method == "POST" and d.path == path)
 
     released = threading.Event()
+    held = threading.Event()
 
     async def hold(_seconds: float) -> None:
-        # The POST waits on the server until the test lets it go: after the kill, whatever the load.
+        # The POST waits on the server until the test lets it go: after the kill, whatever the load. The
+        # fault mode reads the whole request before it waits, so from here the write no longer needs the app.
+        held.set()
         while not released.is_set():
             await asyncio.sleep(0.01)
 
@@ -96,7 +99,8 @@ def test_a_send_in_flight_survives_sigkill_and_lands_exactly_once(terminals: Ter
         tmux.keys("Sent while dying", literal=True)
         tmux.wait_for(lambda s: "Sent while dying" in s, "the text")
         tmux.keys("C-s")
-        wait_until(lambda: posts() == 1, "the POST to reach the server")
+        wait_until(held.is_set, "the whole POST to reach the server")
+        assert posts() == 1
 
         os.kill(tmux.pid(), signal.SIGKILL)  # no shutdown, no unmount: only what is on disk counts
         assert stored() == []  # still held on the server: in flight when the app died
