@@ -19,8 +19,9 @@ What `clean()` guarantees about its output:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
+
+from .combining_marks import marks as combining_marks
 
 __all__ = ["MAX_COMBINING", "MAX_ZERO_WIDTH", "clean", "one_line"]
 
@@ -121,23 +122,23 @@ def _replace_bad(text: str, pattern: re.Pattern[str]) -> str:
     return text
 
 
+def _range_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(_char_class([first]) if first == last else f"{_char_class([first])}-{_char_class([last])}"
+                   for first, last in ranges)
+
+
 @cache
 def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Regexes for combining marks (Mn, Mc, Me): (runs in the BMP, any astral mark, runs anywhere).
 
-    Built on first use of non-ASCII text rather than at import: scanning the code space costs ~25 ms,
-    which a start-up that never sees an accent shouldn't pay. Derived from `unicodedata` so it follows
-    the running Python's Unicode version. Astral marks are tested only on astral characters (the
-    lookbehind) because their class can't be a bitmap and checking it everywhere costs ~2 s per MB.
+    Built on first use of non-ASCII text rather than at import, from a precomputed table of ranges
+    (`api.combining_marks`, for the running Python's Unicode version; scanning the code space cost ~25 ms).
+    Astral marks are tested only on astral characters (the lookbehind) because their class can't be a
+    bitmap and checking it everywhere costs ~2 s per MB.
     """
-    marks = [
-        code
-        for span in (range(0x0300, 0x20000), range(0xE0100, 0xE01F0))
-        for code in span
-        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
-    ]
-    bmp = f"[{_char_class([c for c in marks if c <= 0xFFFF])}]"
-    astral = _astral_class([c for c in marks if c > 0xFFFF])
+    ranges = combining_marks()
+    bmp = f"[{_range_class([r for r in ranges if r[1] <= 0xFFFF])}]"
+    astral = _astral_class([code for first, last in ranges if first > 0xFFFF for code in range(first, last + 1)])
     more = MAX_COMBINING + 1
     return (
         re.compile(f"{bmp}{{{more},}}"),

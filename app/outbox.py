@@ -34,7 +34,7 @@ from api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from api.models import Message, MessageCreate
+from api.models import Message
 from app.drafts import Draft, DraftStore, body_fingerprint, drafts_for
 from app.resend_window import delivered_in, past_window
 
@@ -143,6 +143,8 @@ class Outbox:
         async with self._locks.setdefault(ticket_id, asyncio.Lock()):
             message = self._delivered.get(done_key)
             if message is None:
+                from api.bodies import MessageCreate  # pydantic: loaded on the first send, not at start
+
                 body = MessageCreate.model_validate(draft.pending)
                 message = await self.app.client.add_message(ticket_id, body, idempotency_key=draft.idempotency_key)
                 self._delivered[done_key] = message
