@@ -34,7 +34,6 @@ NOT_AT_START = (
     "app.keymap",
     "app.screens.ticket_detail",
     "app.screens.composer",
-    "app.outbox_send",
     "uvicorn",
 )
 

@@ -53,6 +53,9 @@ class ViewRows:
     total: int | None = None
     pages: int = 0
     has_more: bool = False
+    epoch: int = 0
+    """Bumped whenever `ids` change other than by a page appended at the end: a reader that saw the same
+    epoch and N ids may take `ids[N:]` as what is new (no per-page rebuild or comparison of the whole list)."""
 
 
 @dataclass
@@ -84,9 +87,10 @@ class DeskStore:
     def view(self, key: str) -> ViewRows:
         return self._views.setdefault(key, ViewRows())
 
-    def rows(self, key: str) -> list[_Ticket]:
-        """The view's tickets, in order (ids the store no longer holds are skipped)."""
-        return [self._tickets[i] for i in self.view(key).ids if i in self._tickets]
+    def rows(self, key: str, start: int = 0) -> list[_Ticket]:
+        """The view's tickets from its `start`-th id on, in order (ids the store no longer holds are skipped)."""
+        ids = self.view(key).ids
+        return [self._tickets[i] for i in (ids[start:] if start else ids) if i in self._tickets]
 
     # --- listening ------------------------------------------------------------------------------
 
@@ -142,6 +146,7 @@ class DeskStore:
             for key, rows in self._views.items():
                 if ticket_id in rows.ids:
                     rows.ids.remove(ticket_id)
+                    rows.epoch += 1
                     if rows.total:
                         rows.total -= 1
                     self._pending.views.add(key)
@@ -153,6 +158,7 @@ class DeskStore:
             rows = self.view(key)
             if ticket_id in rows.ids:
                 rows.ids.remove(ticket_id)
+                rows.epoch += 1
                 if rows.total:
                     rows.total -= 1
                 assert self._pending is not None
@@ -175,6 +181,7 @@ class DeskStore:
             ids = [ticket.id for ticket in tickets]
             if page <= 1:
                 rows.ids = _unique(ids)
+                rows.epoch += 1
             else:
                 shown = set(rows.ids)
                 rows.ids.extend(i for i in _unique(ids) if i not in shown)
@@ -205,6 +212,8 @@ class DeskStore:
             before = list(rows.ids)
             arrived = [i for i in fresh if i not in set(before)]
             rows.ids = fresh + below
+            if rows.ids != before:
+                rows.epoch += 1
             changed = rows.ids != before or rows.total != total or rows.has_more != has_more
             rows.total = total
             rows.has_more = has_more
