@@ -90,14 +90,34 @@ def _astral_class(codes: list[int]) -> str:
     tried (as a lookbehind) on characters inside a few coarse ranges around `codes`: a page of emoji,
     which lies outside them, costs a handful of comparisons per character.
     """
-    coarse: list[list[int]] = []
+    return _astral_ranges_class(_ranges(codes))
+
+
+def _ranges(codes: list[int]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
     for code in sorted(codes):
-        if coarse and code - coarse[-1][1] < 0x800:
-            coarse[-1][1] = code
+        if out and out[-1][1] == code - 1:
+            out[-1][1] = code
         else:
-            coarse.append([code, code])
+            out.append([code, code])
+    return [(first, last) for first, last in out]
+
+
+def _astral_ranges_class(ranges: list[tuple[int, int]]) -> str:
+    """`_astral_class` from (first, last) ranges: the class lists ranges, not every code point."""
+    coarse: list[list[int]] = []
+    for first, last in ranges:
+        if coarse and first - coarse[-1][1] < 0x800:
+            coarse[-1][1] = last
+        else:
+            coarse.append([first, last])
     prefilter = "".join(f"{_char_class([low])}-{_char_class([high])}" for low, high in coarse)
-    return f"[{prefilter}](?<=[{_char_class(codes)}])"
+    return f"[{prefilter}](?<=[{_range_class(ranges)}])"
+
+
+def _range_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(_char_class([first]) if first == last else f"{_char_class([first])}-{_char_class([last])}"
+                   for first, last in ranges)
 
 
 # str.translate does a dict lookup per character (~80 ms per MB of non-ASCII text); a regex that finds
@@ -122,11 +142,6 @@ def _replace_bad(text: str, pattern: re.Pattern[str]) -> str:
     return text
 
 
-def _range_class(ranges: list[tuple[int, int]]) -> str:
-    return "".join(_char_class([first]) if first == last else f"{_char_class([first])}-{_char_class([last])}"
-                   for first, last in ranges)
-
-
 @cache
 def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Regexes for combining marks (Mn, Mc, Me): (runs in the BMP, any astral mark, runs anywhere).
@@ -138,7 +153,7 @@ def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     """
     ranges = combining_marks()
     bmp = f"[{_range_class([r for r in ranges if r[1] <= 0xFFFF])}]"
-    astral = _astral_class([code for first, last in ranges if first > 0xFFFF for code in range(first, last + 1)])
+    astral = _astral_ranges_class([r for r in ranges if r[0] > 0xFFFF])
     more = MAX_COMBINING + 1
     return (
         re.compile(f"{bmp}{{{more},}}"),

@@ -211,6 +211,8 @@ _CANONICAL_KEYS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class _Token:
+    """One word of a query, as the tokenizer split it."""
+
     text: str  # the token as typed, for error messages
     position: int
     key: str | None  # the key as typed, when the token is key:value

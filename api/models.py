@@ -409,6 +409,8 @@ def read_list(read: Callable[[Any], T], items: Any) -> list[T]:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Customer(_Model):
+    """The customer a ticket is for (inlined with `?expand=customer`)."""
+
     id: str
     object: str = "customer"
     uuid: str | None = None
@@ -421,6 +423,8 @@ _fields(Customer, {"id": _str, "object": _str, "uuid": _opt_str, "name": _opt_te
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message(_Model):
+    """One message of a ticket's thread: a public reply or an internal note."""
+
     id: str
     object: str = "message"
     uuid: str | None = None
@@ -454,6 +458,8 @@ def _messages(value: Any) -> list[Message] | None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ticket(_Model):
+    """A ticket as the API answers it; `messages` only on GET /tickets/{id}."""
+
     id: str
     object: str = "ticket"
     uuid: str | None = None
@@ -510,6 +516,8 @@ _fields(Ticket, {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pagination(_Model):
+    """Where a page lies in its list."""
+
     total: int
     page: int
     page_size: int
@@ -521,6 +529,8 @@ _fields(Pagination, {"total": _int, "page": _int, "page_size": _int, "has_more":
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteResult(_Model):
+    """The answer to a DELETE."""
+
     deleted: bool
     id: str
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +125,8 @@ class LoadedConfig:
 
 
 def parse_config(text: str, path: Path) -> ConfigFile:
+    import tomllib  # only when there is a file to read
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

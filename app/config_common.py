@@ -29,6 +29,8 @@ Priority = Literal["low", "normal", "high", "urgent"]
 
 @dataclass(frozen=True)
 class Problem:
+    """One mistake in the config file: where, and what is wrong."""
+
     field: str
     message: str
 

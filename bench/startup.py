@@ -94,11 +94,12 @@ def _read_time(out: Path) -> tuple[float, float] | None:
     return (float(parts[0]), float(parts[1])) if len(parts) == 2 else None
 
 
-def sample_headless(code: str, env: dict[str, str], out: Path) -> Sample:
+def sample_headless(code: str, env: dict[str, str], out: Path, cwd: Path = ROOT) -> Sample:
     out.unlink(missing_ok=True)
     start = time.time()
+    # `python -c` puts its working directory first on sys.path: it decides which copy of our code runs.
     done = subprocess.run([sys.executable, "-c", code, str(out), "headless"], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+                          env=env, cwd=cwd, timeout=120)
     stamp = _read_time(out)
     if done.returncode != 0 or stamp is None:
         raise RuntimeError(f"start sample failed: {done.stderr[-800:]}")
@@ -165,7 +166,8 @@ def run(quick: bool = False) -> list[Row]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("CSTAR_")}
         env |= {"XDG_DATA_HOME": str(tmp / "data"), "XDG_CONFIG_HOME": str(tmp / "config"),
                 "XDG_STATE_HOME": str(tmp / "state"), "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
-        source_env = env | {"PYTHONPATH": str(_source_copy(tmp / "src")), "PYTHONDONTWRITEBYTECODE": "1"}
+        source = _source_copy(tmp / "src")
+        source_env = env | {"PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
         out = tmp / "stamp"
         first = sample_headless(APP, env, out)  # creates and seeds the sandbox database: a newcomer's first start
         headless: dict[str, list[Sample]] = {name: [] for name in [*CASES, "source"]}
@@ -177,7 +179,7 @@ def run(quick: bool = False) -> list[Row]:
                     headless[name].append(sample_headless(code, env, out))
                     if tmux is not None:
                         terminal[name].append(tmux.sample(code, out))
-                headless["source"].append(sample_headless(APP, source_env, out))
+                headless["source"].append(sample_headless(APP, source_env, out, cwd=source))
         finally:
             if tmux is not None:
                 tmux.close()

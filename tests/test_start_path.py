@@ -35,6 +35,7 @@ NOT_AT_START = (
     "app.screens.ticket_detail",
     "app.screens.composer",
     "uvicorn",
+    "tomllib",
 )
 
 # The steps of `app.run.run_app(["--demo"])`, with the app run headless until its list has rows.
@@ -157,3 +158,20 @@ def test_a_ticket_read_from_json_is_small() -> None:
     tracemalloc.stop()
     per_ticket = sum(stat.size_diff for stat in after.compare_to(before, "filename")) / len(tickets)
     assert per_ticket < 1500, f"{per_ticket:.0f} bytes per ticket"
+
+
+def test_dataclasses_on_the_start_path_have_a_docstring() -> None:
+    """Python builds a missing dataclass docstring with inspect.signature: ~0.3 ms a class, 23 of them."""
+    import dataclasses
+    import importlib
+
+    for name in ("app.run", "app.tui", "app.screens.ticket_list", "app.startup_checks", "api.sandbox"):
+        importlib.import_module(name)
+    missing = [
+        f"{name}.{obj.__name__}"
+        for name, module in sorted(sys.modules.items()) if name.split(".")[0] in ("api", "app", "widgets")
+        for obj in list(vars(module).values())
+        if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == name
+        and (obj.__doc__ or "").startswith(f"{obj.__name__}(")
+    ]
+    assert not missing

@@ -45,6 +45,8 @@ OTHER_TEAM_SECRET = "sk_test_GlobexSecretZ7yX6wV5uT4sR3qP2oN1m"
 
 @dataclass
 class Sandbox:
+    """One sandbox: its API, database, keys and the agent it starts as."""
+
     api: SandboxApi
     store: Store
     team_id: str

@@ -60,6 +60,8 @@ class ViewRows:
 
 @dataclass
 class _Pending:
+    """Changes collected inside a batch, announced at its end."""
+
     tickets: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)

@@ -185,7 +185,8 @@ class TicketListScreen(PollTimer, Screen[None]):
                                    result.pagination.has_more)
         self._show_activity(ticket.id for ticket in result.items)
         if first_load:
-            self._count_views()  # after the first page, so the queue never waits for the tab counts
+            # After the first page is painted, so the queue never waits for the tab counts.
+            self.call_after_refresh(self._count_views)
 
     def _note_unreadable(self, items: tuple[Unreadable, ...]) -> None:
         """Say which tickets of the loaded pages could not be read (the others are listed as usual)."""
