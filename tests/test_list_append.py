@@ -70,3 +70,33 @@ async def test_scrolling_past_the_loaded_rows_loads_the_next_page(sandbox: Sandb
         table.scroll_to(y=60, animate=False, immediate=True)  # the wheel or the scroll bar: no cursor move
         await settle(pilot, lambda: table.row_count == 100)
         assert table.row_count == 100
+
+
+# --- the store's side: an appended page is checked against the view's ids without rebuilding them ----------
+
+
+def _ticket(number: int) -> Any:
+    from api.models import Ticket
+
+    return Ticket.model_validate({"id": f"tkt_{number:012d}", "title": "x", "priority": "normal", "status": "open",
+                                  "createdAt": f"2026-03-{30 - number:02d}T10:00:00Z",
+                                  "updatedAt": "2026-03-30T10:00:00Z"})
+
+
+def test_an_appended_page_skips_ids_the_view_holds_whatever_changed_it_before() -> None:
+    from app.desk.store import DeskStore
+
+    store = DeskStore()
+    t = [_ticket(n) for n in range(8)]
+    ids = [ticket.id for ticket in t]
+    store.load_page("v", 1, t[0:3], 8, True)
+    store.load_page("v", 2, t[2:5], 8, True)  # t2 again: the pages shifted by one
+    assert store.view("v").ids == ids[0:5]
+    epoch = store.view("v").epoch
+    store.leave_view("v", ids[1])  # gone from the view: a later page may bring it back
+    assert store.view("v").epoch > epoch
+    store.load_page("v", 3, [t[1], t[4], t[5]], 8, True)
+    assert store.view("v").ids == [ids[0], ids[2], ids[3], ids[4], ids[1], ids[5]]
+    store.view("v").ids = [ids[0]]  # replaced outright (as page 1 does): nothing else is held any more
+    store.load_page("v", 4, [t[2], t[6]], 8, False)
+    assert store.view("v").ids == [ids[0], ids[2], ids[6]]

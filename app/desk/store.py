@@ -56,6 +56,22 @@ class ViewRows:
     epoch: int = 0
     """Bumped whenever `ids` change other than by a page appended at the end: a reader that saw the same
     epoch and N ids may take `ids[N:]` as what is new (no per-page rebuild or comparison of the whole list)."""
+    _members: set[str] = field(default_factory=set, repr=False, compare=False)
+    _members_of: tuple[int, int, int] = field(default=(-1, -1, -1), repr=False, compare=False)
+
+    def members(self) -> set[str]:
+        """`set(ids)`, kept across appended pages instead of rebuilt for each (see `appended`)."""
+        key = (self.epoch, id(self.ids), len(self.ids))
+        if key != self._members_of:
+            self._members, self._members_of = set(self.ids), key
+        return self._members
+
+    def appended(self, ids: list[str]) -> None:
+        """Add ids at the end (none already in the view), keeping `members()` current."""
+        members = self.members()
+        self.ids.extend(ids)
+        members.update(ids)
+        self._members_of = (self.epoch, id(self.ids), len(self.ids))
 
 
 @dataclass
@@ -185,8 +201,8 @@ class DeskStore:
                 rows.ids = _unique(ids)
                 rows.epoch += 1
             else:
-                shown = set(rows.ids)
-                rows.ids.extend(i for i in _unique(ids) if i not in shown)
+                shown = rows.members()
+                rows.appended([i for i in _unique(ids) if i not in shown])
             rows.pages = max(page, 1) if page <= 1 else max(rows.pages, page)
             rows.total = total
             rows.has_more = has_more
@@ -212,7 +228,8 @@ class DeskStore:
             below = [i for i in rows.ids if i not in fresh_set and oldest is not None
                      and (held := self._tickets.get(i)) is not None and _older(held, oldest)]
             before = list(rows.ids)
-            arrived = [i for i in fresh if i not in set(before)]
+            held = set(before)  # once: a set per fresh id cost ~50 x the loaded rows on every poll
+            arrived = [i for i in fresh if i not in held]
             rows.ids = fresh + below
             if rows.ids != before:
                 rows.epoch += 1

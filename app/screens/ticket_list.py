@@ -78,8 +78,8 @@ class TicketListScreen(PollTimer, Screen[None]):
         self._view: ViewQuery | None = None
         # The next rows of the shown view replace the table's outright (the agent asked for a new query).
         self._reset_rows = False
-        # (view key, its epoch, its ids) when the table last took the store's rows: the same view and epoch
-        # with more ids is a page appended at the end, shown by appending those rows alone.
+        # (view key, its epoch, its number of ids, the table's rows) when the table last took the store's rows:
+        # the same view, epoch and rows with more ids is a page appended at the end: only those rows are added.
         self._synced: tuple[str, int, int, int] | None = None
         self._tab_counts: dict[int, int] = {}
         self._unsubscribe: Callable[[], None] | None = None
