@@ -261,6 +261,7 @@ class TicketTable(ScrollView, can_focus=True):
     def append_tickets(self, tickets: Iterable[Ticket]) -> int:
         """Add rows at the bottom (the next page), skipping ids already shown. Returns how many."""
         added = 0
+        first = len(self._tickets)
         for ticket in tickets:
             if ticket.id in self._index:
                 continue
@@ -269,9 +270,15 @@ class TicketTable(ScrollView, can_focus=True):
             added += 1
         if added:
             self._update_virtual_size()
-            if len(self._tickets) == added:
+            if first == 0:
                 self._move_cursor(0)
-            self.refresh()
+                self.refresh()
+                return added
+            # Only the new rows that are in view need painting (usually none: they land below it).
+            top = round(self.scroll_y)
+            bottom = top + self.scrollable_content_region.height
+            for row in range(max(first, top), min(len(self._tickets), bottom)):
+                self._refresh_row(row)
         return added
 
     def insert_ticket(self, ticket: Ticket, index: int = 0) -> None:
