@@ -100,4 +100,3 @@ def test_an_appended_page_skips_ids_the_view_holds_whatever_changed_it_before() 
     store.view("v").ids = [ids[0]]  # replaced outright (as page 1 does): nothing else is held any more
     store.load_page("v", 4, [t[2], t[6]], 8, False)
     assert store.view("v").ids == [ids[0], ids[2], ids[6]]
-
