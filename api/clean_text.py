@@ -19,8 +19,9 @@ What `clean()` guarantees about its output:
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
+
+from .combining_marks import marks as combining_marks
 
 __all__ = ["MAX_COMBINING", "MAX_ZERO_WIDTH", "clean", "one_line"]
 
@@ -89,14 +90,34 @@ def _astral_class(codes: list[int]) -> str:
     tried (as a lookbehind) on characters inside a few coarse ranges around `codes`: a page of emoji,
     which lies outside them, costs a handful of comparisons per character.
     """
-    coarse: list[list[int]] = []
+    return _astral_ranges_class(_ranges(codes))
+
+
+def _ranges(codes: list[int]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
     for code in sorted(codes):
-        if coarse and code - coarse[-1][1] < 0x800:
-            coarse[-1][1] = code
+        if out and out[-1][1] == code - 1:
+            out[-1][1] = code
         else:
-            coarse.append([code, code])
+            out.append([code, code])
+    return [(first, last) for first, last in out]
+
+
+def _astral_ranges_class(ranges: list[tuple[int, int]]) -> str:
+    """`_astral_class` from (first, last) ranges: the class lists ranges, not every code point."""
+    coarse: list[list[int]] = []
+    for first, last in ranges:
+        if coarse and first - coarse[-1][1] < 0x800:
+            coarse[-1][1] = last
+        else:
+            coarse.append([first, last])
     prefilter = "".join(f"{_char_class([low])}-{_char_class([high])}" for low, high in coarse)
-    return f"[{prefilter}](?<=[{_char_class(codes)}])"
+    return f"[{prefilter}](?<=[{_range_class(ranges)}])"
+
+
+def _range_class(ranges: list[tuple[int, int]]) -> str:
+    return "".join(_char_class([first]) if first == last else f"{_char_class([first])}-{_char_class([last])}"
+                   for first, last in ranges)
 
 
 # str.translate does a dict lookup per character (~80 ms per MB of non-ASCII text); a regex that finds
@@ -125,19 +146,14 @@ def _replace_bad(text: str, pattern: re.Pattern[str]) -> str:
 def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Regexes for combining marks (Mn, Mc, Me): (runs in the BMP, any astral mark, runs anywhere).
 
-    Built on first use of non-ASCII text rather than at import: scanning the code space costs ~25 ms,
-    which a start-up that never sees an accent shouldn't pay. Derived from `unicodedata` so it follows
-    the running Python's Unicode version. Astral marks are tested only on astral characters (the
-    lookbehind) because their class can't be a bitmap and checking it everywhere costs ~2 s per MB.
+    Built on first use of non-ASCII text rather than at import, from a precomputed table of ranges
+    (`api.combining_marks`, for the running Python's Unicode version; scanning the code space cost ~25 ms).
+    Astral marks are tested only on astral characters (the lookbehind) because their class can't be a
+    bitmap and checking it everywhere costs ~2 s per MB.
     """
-    marks = [
-        code
-        for span in (range(0x0300, 0x20000), range(0xE0100, 0xE01F0))
-        for code in span
-        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
-    ]
-    bmp = f"[{_char_class([c for c in marks if c <= 0xFFFF])}]"
-    astral = _astral_class([c for c in marks if c > 0xFFFF])
+    ranges = combining_marks()
+    bmp = f"[{_range_class([r for r in ranges if r[1] <= 0xFFFF])}]"
+    astral = _astral_ranges_class([r for r in ranges if r[0] > 0xFFFF])
     more = MAX_COMBINING + 1
     return (
         re.compile(f"{bmp}{{{more},}}"),

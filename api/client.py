@@ -17,11 +17,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
-from pydantic import TypeAdapter, ValidationError
 
 from . import __version__
 from .credentials import CredentialError, check_api_key, check_base_url
@@ -46,16 +45,18 @@ from .filters import MAX_PAGE_SIZE, TicketFilters, Vocabulary
 from .models import (
     DeleteResult,
     Message,
-    MessageCreate,
     Page,
     Pagination,
+    ReadError,
     Ticket,
-    TicketCreate,
-    TicketUpdate,
     Unreadable,
     read_each,
+    read_list,
     read_one,
 )
+
+if TYPE_CHECKING:
+    from .bodies import MessageCreate, TicketCreate, TicketUpdate
 
 __all__ = ["EventHook", "HelpdeskClient", "parse_retry_after"]
 
@@ -76,13 +77,6 @@ TICKET_EXPANSIONS = ("customer", "messages")
 _TICKET_ID_RE = re.compile(r"tkt_[A-Za-z0-9]+")
 _UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _RETRY_STATUSES = frozenset({408, 429})
-# Building a TypeAdapter costs about a millisecond; the client uses a handful of types, over and over.
-_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
-
-
-# pydantic keeps parametrized generics in a weak cache: without a reference of our own, `Page[Ticket]`
-# was rebuilt (~10 ms) on many list calls.
-_TicketPage = Page[Ticket]
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -259,10 +253,10 @@ class HelpdeskClient:
         outcome = await self._request(
             "GET", self._tickets_path, params=(filters or TicketFilters()).to_params()
         )
-        pagination = self._parse(Pagination, outcome, "pagination")
+        pagination = self._parse(Pagination.model_validate, outcome, "pagination")
         items, unreadable = self._parse_each(outcome)
         self.vocabulary.learn(items)
-        return _TicketPage(items=items, pagination=pagination, request_id=outcome.request_id,
+        return Page(items=items, pagination=pagination, request_id=outcome.request_id,
                            unreadable=tuple(unreadable))
 
     async def iter_tickets(self, filters: TicketFilters | None = None) -> AsyncIterator[Ticket]:
@@ -324,7 +318,7 @@ class HelpdeskClient:
             if exc.attempts > 1:
                 return DeleteResult(deleted=True, id=ticket_id)
             raise
-        return self._parse(DeleteResult, outcome, "data")
+        return self._parse(DeleteResult.model_validate, outcome, "data")
 
     async def list_messages(self, ticket_id: str) -> list[Message]:
         """The thread, oldest first. A message that cannot be read is left out and logged; the detail
@@ -334,7 +328,7 @@ class HelpdeskClient:
         try:
             messages, unreadable = read_each(Message.model_validate, outcome.envelope_data(), "message")
         except TypeError:
-            return self._parse(list[Message], outcome, "data")  # not a list: say so the usual way
+            return self._parse(_list_of(Message), outcome, "data")  # not a list: say so the usual way
         for item in unreadable:
             log.warning("left out an unreadable message %s: %s", item.id, item.reason)
         return messages
@@ -344,7 +338,7 @@ class HelpdeskClient:
     ) -> Message:
         path = f"{self._tickets_path}/{_check_ticket_id(ticket_id)}/messages"
         outcome = await self._request("POST", path, json=body.to_wire(), idempotency_key=idempotency_key)
-        return self._parse(Message, outcome, "data")
+        return self._parse(Message.model_validate, outcome, "data")
 
     # --- machinery ----------------------------------------------------------------------------------
 
@@ -454,7 +448,7 @@ class HelpdeskClient:
         try:
             return read_each(Ticket.model_validate, outcome.envelope_data(), "ticket")
         except TypeError:
-            return self._parse(list[Ticket], outcome, "data"), []  # not a list: say so the usual way
+            return self._parse(_list_of(Ticket), outcome, "data"), []  # not a list: say so the usual way
 
     def _ticket(self, outcome: _Outcome) -> Ticket:
         """The one ticket of a response; one the app cannot read is an UnreadableTicketError naming it."""
@@ -465,19 +459,18 @@ class HelpdeskClient:
         return ticket
 
     @staticmethod
-    def _parse(model: Any, outcome: _Outcome, field: str) -> Any:
+    def _parse(read: Callable[[Any], Any], outcome: _Outcome, field: str) -> Any:
         assert outcome.envelope is not None
-        adapter = _ADAPTERS.get(model)
-        if adapter is None:
-            adapter = _ADAPTERS[model] = TypeAdapter(model)
         try:
-            return adapter.validate_python(outcome.envelope.get(field))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in (field, *first["loc"]))
+            return read(outcome.envelope.get(field))
+        except ReadError as exc:
             raise MalformedResponseError(
-                mask_secrets(f"unexpected {where}: {first['msg']}"), request_id=outcome.request_id
+                mask_secrets(f"unexpected {exc.within(field).reason}"), request_id=outcome.request_id
             ) from None
+
+
+def _list_of(model: type[Ticket] | type[Message]) -> Callable[[Any], Any]:
+    return lambda items: read_list(model.model_validate, items)
 
 
 def _str_or_none(value: Any) -> str | None:

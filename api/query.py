@@ -61,6 +61,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Sort:
+    """How a view is ordered: a key (sla, priority, updated, created) and whether it is reversed."""
+
     key: str
     reverse: bool = False
 

@@ -15,6 +15,8 @@ __all__ = ["FilterSyntaxError", "Problem", "Token", "suggest", "tokenize"]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One mistake in a query: what is wrong, the token as typed, and where it starts."""
+
     message: str
     token: str  # the token as typed
     position: int  # 0-based index of the token's first character in the query text
@@ -48,6 +50,8 @@ class FilterSyntaxError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One word of a query, as the tokenizer split it."""
+
     text: str  # the token as typed, for error messages
     position: int
     key: str | None  # the key as typed, when the token is key:value

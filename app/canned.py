@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from api.models import Ticket, TicketUpdate
+from api.models import Ticket
 from widgets.safe_text import one_line
 
 if TYPE_CHECKING:
+    from api.bodies import TicketUpdate
     from app.config import ConfigFile
 
 __all__ = ["BUILTIN", "PLACEHOLDERS", "Canned", "apply_after_send", "canned_for", "fill", "from_config",
@@ -58,6 +59,8 @@ class Canned:
                 fields["tags"] = merged
         if self.assign_to_me and me:
             fields["assigned_to"] = me
+        from api.bodies import TicketUpdate  # pydantic: loaded when a macro is used, not at start
+
         return TicketUpdate(**fields) if fields else None
 
 

@@ -67,6 +67,8 @@ def _file_name(ticket_id: str) -> str:
 
 @dataclass(frozen=True)
 class Draft:
+    """A reply or note being written on a ticket, and its send attempt if any."""
+
     ticket_id: str
     text: str = ""
     mode: Mode = "public"

@@ -45,6 +45,8 @@ class SettingsError(Exception):
 
 @dataclass
 class Settings:
+    """Where to connect and as whom."""
+
     base_url: str
     team_id: str
     api_key: str = field(repr=False)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class View:
+    """A tab of the list: a name and its saved query."""
+
     name: str
     query: str
 

@@ -58,9 +58,10 @@ def _run_all(argv: list[str]) -> int:
     """Every figure in this one process tree, then one table of them all (ratios against their floors)."""
     import json
 
-    from bench._report import table
+    from bench._report import load_average, load_line, table
 
     quick = "--quick" in argv
+    before = load_average()
     rows: list[dict] = []
     status = 0
     for name, (module_name, about) in COMMANDS.items():
@@ -71,6 +72,7 @@ def _run_all(argv: list[str]) -> int:
         else:  # a benchmark with a table of its own
             status = max(status, int(module.main(_per_command_json(argv, name)) or 0))
     print(table(rows))
+    print(load_line(before, load_average()))
     if "--json" in argv and argv.index("--json") + 1 < len(argv):
         Path(argv[argv.index("--json") + 1]).write_text(json.dumps(rows, indent=2))
     return status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -49,13 +50,28 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+
+
+def load_line(before: tuple[float, float, float], after: tuple[float, float, float]) -> str:
+    """The machine's load during the run, to read the figures by (this machine has 2 cores)."""
+    def show(load: tuple[float, float, float]) -> str:
+        return " / ".join(f"{value:.2f}" for value in load)
+
+    return (f"load average (1/5/15 min): {show(before)} at the start, {show(after)} at the end; "
+            f"{os.cpu_count()} cores")
+
+
 def cli(argv: Sequence[str], run: Callable[[bool], list[Row]], about: str) -> int:
     parser = argparse.ArgumentParser(description=about)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, for a smoke run")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(list(argv))
+    before = load_average()
     rows = run(args.quick)
     print(table(rows), flush=True)
+    print(load_line(before, load_average()), flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0

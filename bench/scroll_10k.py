@@ -1,5 +1,11 @@
 """Figure 5: scroll through 10,000 loaded tickets (200 pages of 50): time per appended page at the end,
-and the process's RSS, against a bare-Textual floor's RSS, each in a fresh process of the same run."""
+and the process's RSS, against the RSS of a bare Textual app showing a 10,000-row DataTable (with the same
+stack imported), each in a fresh process of the same run.
+
+An appended page is timed from the key (G: the cursor reaches the end, the next page is asked for) to the
+repaint with its rows, in wall time and in the process's CPU time (steadier on a loaded machine); the
+sandbox answers in-process, so its work counts too.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +39,7 @@ async def main(db, target):
     s = Settings(base_url=sb.base_url, team_id=sb.team_id, api_key=sb.keys.secret, agent_id=sb.agent_id,
                  agent_name=sb.agent_name, sandbox=True, transport=sb.transport())
     app = CStarApp(s)
-    times = []
+    times, cpus = [], []
     async with app.run_test(size=(130, 36)) as pilot:
         while not app.screen.query(TicketTable) or not app.screen.query_one(TicketTable).ticket_ids:
             await pilot.pause(0.01)
@@ -41,7 +47,7 @@ async def main(db, target):
         first = rss_mb()
         while table.row_count < target:
             rows = table.row_count
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             table.action_cursor_bottom()  # the key G: the cursor reaches the end, the next page loads
             while table.row_count == rows:
                 await asyncio.sleep(0)
@@ -49,14 +55,16 @@ async def main(db, target):
             app.call_after_refresh(done.set)
             await done.wait()
             times.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
             await pilot.pause()
-        print(json.dumps({"rows": table.row_count, "times": times, "rss_first": first, "rss": rss_mb()}))
+        print(json.dumps({"rows": table.row_count, "times": times, "cpus": cpus, "rss_first": first,
+                          "rss": rss_mb()}))
 
 asyncio.run(main(sys.argv[1], int(sys.argv[2])))
 """
 
 FLOOR = """
-import json
+import json, sys
 from textual.app import App
 from textual.widgets import DataTable
 import httpx, pydantic, platformdirs
@@ -70,8 +78,9 @@ class Bare(App):
         yield DataTable()
     def on_mount(self):
         t = self.query_one(DataTable)
-        t.add_columns("id", "status", "title")
-        t.add_rows([(str(i), "open", f"ticket {i}") for i in range(20)])
+        t.add_columns("id", "status", "priority", "title", "customer", "updated")
+        t.add_rows([(f"tkt_{i:012d}", "open", "normal", f"Ticket number {i} about something", "Jane Doe",
+                     "2h ago") for i in range(int(sys.argv[1]))])
         self.call_after_refresh(self.done)
     def done(self):
         print(json.dumps({"rss": rss_mb()}))
@@ -96,15 +105,17 @@ def run(quick: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "big.sqlite3"
         create_sandbox(db, tickets=target + 100, rate_limit=0).close()
-        floor = _child(FLOOR)
+        floor = _child(FLOOR, str(target))
         ours = _child(CHILD, str(db), str(target))
-    last = ours["times"][-20:]
     return [
-        figure(f"append a page at {ours['rows']:,} loaded (last 20 pages)", last, goal="<= 30 ms"),
-        value("RSS floor: bare Textual + DataTable + stack imports", floor["rss"], "MB"),
+        figure(f"append a page at {ours['rows']:,} loaded, wall (last 20 pages)", ours["times"][-20:],
+               goal="<= 30 ms"),
+        figure(f"append a page at {ours['rows']:,} loaded, CPU (last 20 pages)", ours["cpus"][-20:],
+               goal="<= 30 ms"),
+        value(f"RSS floor: bare Textual + {target:,}-row DataTable + stack imports", floor["rss"], "MB"),
         value("RSS with the first page loaded", ours["rss_first"], "MB", floor=floor["rss"]),
         value(f"RSS at {ours['rows']:,} tickets loaded", ours["rss"], "MB", floor=floor["rss"],
-              goal=f"<= floor + 60 MB ({floor['rss'] + 60:.0f})"),
+              goal=f"<= floor + 30 MB ({floor['rss'] + 30:.0f})"),
     ]
 
 

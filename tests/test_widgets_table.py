@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual import on
 from textual.app import App, ComposeResult
 
@@ -195,3 +196,27 @@ async def test_megabyte_title_costs_no_more_than_a_short_one() -> None:
         first = table.render_line(1).text
         assert time.thread_time() - start < 0.05
         assert first.count("Refund") < 10 and "…" in first
+
+
+
+async def test_appended_rows_in_view_are_painted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An append repaints only the new rows that are in view; with few rows, that is all of them. What is
+    checked is what the app displays after the append (a screenshot would render everything afresh)."""
+    app = TableApp(make_tickets(3))
+    async with app.run_test(size=(120, 35)) as pilot:
+        table = app.query_one(TicketTable)
+        table.set_total(10)  # sized to the whole view: the append changes no size (so no full repaint)
+        await pilot.pause()
+        sent: list[str] = []
+        original = app._display
+
+        def recording(screen: object, renderable: object) -> None:
+            if hasattr(renderable, "render_segments"):
+                sent.append(renderable.render_segments(app.console))
+            original(screen, renderable)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app, "_display", recording)
+        added = make_tickets(2, start=3)
+        assert table.append_tickets(added) == 2
+        await pilot.pause()
+        assert all(ticket.id in "".join(sent) for ticket in added)

@@ -9,12 +9,27 @@ The visible stand-ins (␛, ⟨RLO⟩…) are what gets sent, which is what the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from widgets.safe_text import clean
 
+if TYPE_CHECKING:
+    from widgets.safe_text_area import SafeTextArea
+
 __all__ = ["SafeInput", "SafeTextArea"]
+
+
+def __getattr__(name: str) -> Any:
+    # SafeTextArea lives in its own module: TextArea costs ~14 ms to import, and the list (whose filter bar
+    # is a SafeInput) does not need it.
+    if name == "SafeTextArea":
+        from widgets.safe_text_area import SafeTextArea
+
+        return SafeTextArea
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SafeInput(Input):
@@ -23,11 +38,4 @@ class SafeInput(Input):
         # visible stand-in instead of silently ending the line there.
         event.prevent_default()  # Input's own handler would insert the raw text
         super()._on_paste(events.Paste(clean(event.text).split("\n")[0]))
-        event.stop()
-
-
-class SafeTextArea(TextArea):
-    async def _on_paste(self, event: events.Paste) -> None:
-        event.prevent_default()
-        await super()._on_paste(events.Paste(clean(event.text)))
         event.stop()

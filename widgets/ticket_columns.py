@@ -54,6 +54,8 @@ MAX_CACHED_ROWS = 512
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the ticket table."""
+
     key: str
     label: str
     width: int

@@ -126,6 +126,7 @@ class TicketTable(ScrollView, can_focus=True):
         self._agent_names: Mapping[str, str] = agent_names if agent_names is not None else {}
         self._clock_interval = clock_interval
         self._tickets: list[Ticket] = list(tickets)
+        self._total = 0  # rows of the whole view, loaded or not (set_total)
         self._index: dict[str, int] = {}
         self._cursor = 0
         self._marked: set[str] = set()
@@ -149,6 +150,17 @@ class TicketTable(ScrollView, can_focus=True):
     @property
     def row_count(self) -> int:
         return len(self._tickets)
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_total(self, total: int) -> None:
+        """How many rows the whole view has, loaded or not: the table is that tall (the scroll bar says how
+        far the agent is), so appending a page changes no size and costs the screen no new layout."""
+        if total != self._total:
+            self._total = max(0, total)
+            self._update_virtual_size()
 
     @property
     def cursor_row(self) -> int:
@@ -249,6 +261,7 @@ class TicketTable(ScrollView, can_focus=True):
     def append_tickets(self, tickets: Iterable[Ticket]) -> int:
         """Add rows at the bottom (the next page), skipping ids already shown. Returns how many."""
         added = 0
+        first = len(self._tickets)
         for ticket in tickets:
             if ticket.id in self._index:
                 continue
@@ -257,9 +270,15 @@ class TicketTable(ScrollView, can_focus=True):
             added += 1
         if added:
             self._update_virtual_size()
-            if len(self._tickets) == added:
+            if first == 0:
                 self._move_cursor(0)
-            self.refresh()
+                self.refresh()
+                return added
+            # Only the new rows that are in view need painting (usually none: they land below it).
+            top = round(self.scroll_y)
+            bottom = top + self.scrollable_content_region.height
+            for row in range(max(first, top), min(len(self._tickets), bottom)):
+                self._refresh_row(row)
         return added
 
     def insert_ticket(self, ticket: Ticket, index: int = 0) -> None:
@@ -348,8 +367,21 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         # Line 0 of the virtual space belongs to the header, which is drawn on every frame at the
-        # top (sticky), so rows live at virtual lines 1..n.
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._tickets) + 1)
+        # top (sticky), so rows live at virtual lines 1..n. A new size means a new layout of the screen:
+        # only set when it changed (Textual compares too, but building it is not free at every append).
+        size = Size(self.scrollable_content_region.width, max(len(self._tickets), self._total) + 1)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Scrolled (wheel, scroll bar) down to rows not loaded yet: ask for them as the cursor would.
+        count = len(self._tickets)
+        bottom = round(new_value) + max(1, self.scrollable_content_region.height - 1)
+        if count and count < self._total and bottom >= count - NEAR_END_ROWS and \
+                self._near_end_posted_at != (-2, count):
+            self._near_end_posted_at = (-2, count)
+            self.post_message(self.NearEnd(self, count))
 
     def _move_cursor(self, row: int, *, force_scroll: bool = False) -> None:
         count = len(self._tickets)

@@ -53,6 +53,8 @@ class UnreadableNotice(Static):
         self.items: tuple[Unreadable, ...] = ()
 
     def show_items(self, items: Sequence[Unreadable]) -> None:
+        if tuple(items) == self.items:
+            return  # unchanged: an update would ask for a new layout of the whole screen (each page)
         self.items = tuple(items)
         self.update(Content(unreadable_sentence(self.items, self._where)))
         self.set_class(bool(self.items), "-shown")

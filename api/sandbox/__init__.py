@@ -22,7 +22,7 @@ from .store import Store
 if TYPE_CHECKING:
     import httpx
 
-    from .faults import FaultMiddleware, FaultPlan
+    from .faults import FaultPlan
     from .webhooks import WebhookDispatcher
 
 TEAM_ID = "team_acme"
@@ -45,6 +45,8 @@ OTHER_TEAM_SECRET = "sk_test_GlobexSecretZ7yX6wV5uT4sR3qP2oN1m"
 
 @dataclass
 class Sandbox:
+    """One sandbox: its API, database, keys and the agent it starts as."""
+
     api: SandboxApi
     store: Store
     team_id: str
@@ -57,14 +59,28 @@ class Sandbox:
     webhooks: WebhookDispatcher | None = None
     #: The fault mode (see faults.py): read on every request, so tests can switch it while serving.
     faults: FaultPlan | None = None
-    _asgi: FaultMiddleware | None = field(default=None, repr=False)
+    _asgi: Callable[..., Any] | None = field(default=None, repr=False)
 
     @property
-    def app(self) -> FaultMiddleware:
+    def app(self) -> Callable[..., Any]:
+        """The ASGI app: the API, behind the fault middleware from the first request that finds `faults` set."""
         if self._asgi is None:
-            from .faults import FaultMiddleware
+            inner = self.api.asgi()
+            faulty: Callable[..., Any] | None = None
 
-            self._asgi = FaultMiddleware(self.api.asgi(), lambda: self.faults, self.api.clock)
+            async def app(scope: Any, receive: Any, send: Any) -> None:
+                nonlocal faulty
+                if faulty is None:
+                    if self.faults is None:
+                        await inner(scope, receive, send)
+                        return
+                    # Imported on first use: the embedded sandbox of a normal start never has faults.
+                    from .faults import FaultMiddleware
+
+                    faulty = FaultMiddleware(inner, lambda: self.faults, self.api.clock)
+                await faulty(scope, receive, send)
+
+            self._asgi = app
         return self._asgi
 
     def transport(self) -> httpx.ASGITransport:

@@ -20,6 +20,8 @@ RUNNING_TIMEOUT_SECONDS = 60
 
 @dataclass(frozen=True)
 class Replay:
+    """A stored answer to a write, sent again for a repeated Idempotency-Key."""
+
     status: int
     body: bytes
 

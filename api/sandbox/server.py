@@ -41,6 +41,8 @@ DELETE_KINDS = ("secret",)
 
 @dataclass
 class Caller:
+    """Who is asking: the key, its kind and its team."""
+
     key: str
     kind: str
     team_id: str
@@ -52,6 +54,8 @@ class Caller:
 
 @dataclass
 class Result:
+    """A handler's answer, before it is wrapped in the envelope."""
+
     status: int
     data: Any
     pagination: dict[str, Any] | None = None

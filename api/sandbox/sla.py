@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class SlaTier:
+    """A named promise: answer or resolve within a time."""
+
     name: str
     within: timedelta
 
@@ -23,6 +25,8 @@ POLICY: dict[str, tuple[SlaTier, SlaTier]] = {
 
 @dataclass(frozen=True)
 class SlaClock:
+    """A ticket's deadlines and the tiers they come from."""
+
     response_deadline: datetime
     resolution_deadline: datetime
     response_tier: str

@@ -6,10 +6,13 @@ Each is one request; what the service answers is the truth that goes into the st
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from api.models import DeleteResult, Ticket, TicketUpdate
+from api.models import DeleteResult, Ticket
 from app.desk.store import DeskStore
+
+if TYPE_CHECKING:
+    from api.bodies import TicketUpdate
 
 __all__ = ["delete_ticket", "update_ticket"]
 

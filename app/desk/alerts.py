@@ -42,6 +42,8 @@ class _Ticket(Protocol):
 
 @dataclass(frozen=True)
 class Alert:
+    """Something worth interrupting the agent for."""
+
     kind: Kind
     ticket_id: str
     title: str
@@ -50,6 +52,8 @@ class Alert:
 
 @dataclass(frozen=True)
 class AlertRules:
+    """What the agent asked to be told about."""
+
     watched_views: frozenset[str] = frozenset()
     """View keys (`app.desk.live.view_key`) whose new tickets are announced."""
     customer_reply: bool = True
@@ -59,6 +63,8 @@ class AlertRules:
 
 @dataclass
 class Alerts:
+    """Decides what to announce, each thing once."""
+
     rules: AlertRules
     me: str | None
     _told: set[tuple[object, ...]] = field(default_factory=set)

@@ -46,12 +46,13 @@ from api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from api.models import DeleteResult, Ticket, TicketUpdate
+from api.models import DeleteResult, Ticket
 from app.desk.actions import delete_ticket, update_ticket
 from app.desk.store import DeskStore
 from app.draft_lock import DraftLocks
 
 if TYPE_CHECKING:
+    from api.models import TicketUpdate
     from app.settings import Settings
 
 __all__ = ["MAX_IN_FLIGHT", "RESUME_WITHIN", "BulkChange", "BulkJournal", "BulkJournals", "BulkReport",
@@ -104,6 +105,8 @@ class BulkChange:
             assert ticket is not None
             tags = [tag for tag in ticket.tags if tag not in self.remove_tags]
             tags += [tag for tag in self.add_tags if tag not in tags]
+            from api.models import TicketUpdate  # pydantic: loaded on the first bulk, not at start
+
             return TicketUpdate(tags=tags)
         assert self.update is not None
         return self.update
@@ -147,6 +150,8 @@ class BulkChange:
         if data.get("delete"):
             return cls(delete=True)
         if "update" in data:
+            from api.models import TicketUpdate
+
             return cls(update=TicketUpdate.model_validate(data["update"]))
         return cls(add_tags=tuple(data.get("addTags", ())), remove_tags=tuple(data.get("removeTags", ())))
 
@@ -160,6 +165,8 @@ def _tag_list(tags: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one ticket of a bulk change: done, or why not."""
+
     ticket_id: str
     ok: bool
     reason: str = ""
@@ -481,6 +488,8 @@ async def _apply_one(client: _Client, store: DeskStore, journal: BulkJournal, ti
                 current = await client.get_ticket(ticket_id)
                 body = change.body_for(current).to_wire()
                 journal.record_body(ticket_id, body)
+            from api.models import TicketUpdate
+
             update = TicketUpdate.model_validate(body) if body is not None else change.body_for(None)
             await update_ticket(client, store, ticket_id, update, idempotency_key=journal.keys[ticket_id])
             return Outcome(ticket_id, True)

@@ -34,6 +34,8 @@ COUNT_PAGE = 100
 
 @dataclass(frozen=True)
 class KnownCustomer:
+    """A customer the app has seen: its ID, name and email (cleaned)."""
+
     id: str
     name: str
     email: str = ""
@@ -110,6 +112,8 @@ def customers_for(settings: Settings, root: Path | None = None) -> CustomerDirec
 
 @dataclass(frozen=True)
 class CustomerCounts:
+    """A customer's tickets: how many are unsolved, and how many in all."""
+
     open: int
     total: int
 

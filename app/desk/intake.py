@@ -19,6 +19,8 @@ __all__ = ["Intake", "apply_event"]
 
 @dataclass(frozen=True)
 class Intake:
+    """What one webhook event did to the store."""
+
     event_type: str
     ticket_id: str | None
     refresh: bool

@@ -37,6 +37,8 @@ def view_key(filters: TicketFilters) -> str:
 
 @dataclass(frozen=True)
 class ViewQuery:
+    """A list view's filters and the key the store files its rows under."""
+
     key: str
     filters: TicketFilters
     parts: tuple[TicketFilters, ...] = ()

@@ -54,6 +54,8 @@ class QueryRefused(Exception):
 
 @dataclass(frozen=True)
 class Plan:
+    """The requests that answer a query: one stream per combination of values, and what is done locally."""
+
     query: Query
     streams: tuple[TicketFilters, ...]  # without paging; empty when no ticket can match
     whole: bool  # every row is needed (a local check or a sort)
@@ -96,6 +98,8 @@ def query_view(query: Query, statuses: Iterable[str] = (), priorities: Iterable[
 
 @dataclass
 class _Stream:
+    """One request stream of a plan: its filters and the rows read so far."""
+
     filters: TicketFilters
     rows: list[Ticket] = field(default_factory=list)
     total: int = 0

@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from api.errors import (
     ApiError,
@@ -41,9 +41,12 @@ from api.errors import (
     RequestTimeoutError,
     ServerError,
 )
-from api.models import Message, MessageCreate
+from api.models import Message
 from app.drafts import Draft, DraftStore, body_fingerprint
 from app.resend_window import delivered_in, past_window
+
+if TYPE_CHECKING:
+    from api.models import MessageCreate  # pydantic: loaded on the first send, not at start
 
 log = logging.getLogger("cstar.outbox")
 
@@ -214,6 +217,8 @@ class Outbox:
         async with self._locks.setdefault(ticket_id, asyncio.Lock()):
             message = self._delivered.get(done_key)
             if message is None:
+                from api.models import MessageCreate
+
                 body = MessageCreate.model_validate(draft.pending)
                 message = await self._client().add_message(ticket_id, body, idempotency_key=draft.idempotency_key)
                 self._delivered[done_key] = message

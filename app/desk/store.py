@@ -56,10 +56,31 @@ class ViewRows:
     total: int | None = None
     pages: int = 0
     has_more: bool = False
+    epoch: int = 0
+    """Bumped whenever `ids` change other than by a page appended at the end: a reader that saw the same
+    epoch and N ids may take `ids[N:]` as what is new (no per-page rebuild or comparison of the whole list)."""
+    _members: set[str] = field(default_factory=set, repr=False, compare=False)
+    _members_of: tuple[int, int, int] = field(default=(-1, -1, -1), repr=False, compare=False)
+
+    def members(self) -> set[str]:
+        """`set(ids)`, kept across appended pages instead of rebuilt for each (see `appended`)."""
+        key = (self.epoch, id(self.ids), len(self.ids))
+        if key != self._members_of:
+            self._members, self._members_of = set(self.ids), key
+        return self._members
+
+    def appended(self, ids: list[str]) -> None:
+        """Add ids at the end (none already in the view), keeping `members()` current."""
+        members = self.members()
+        self.ids.extend(ids)
+        members.update(ids)
+        self._members_of = (self.epoch, id(self.ids), len(self.ids))
 
 
 @dataclass
 class _Pending:
+    """Changes collected inside a batch, announced at its end."""
+
     tickets: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)
@@ -89,9 +110,10 @@ class DeskStore:
     def view(self, key: str) -> ViewRows:
         return self._views.setdefault(key, ViewRows())
 
-    def rows(self, key: str) -> list[_Ticket]:
-        """The view's tickets, in order (ids the store no longer holds are skipped)."""
-        return [self._tickets[i] for i in self.view(key).ids if i in self._tickets]
+    def rows(self, key: str, start: int = 0) -> list[_Ticket]:
+        """The view's tickets from its `start`-th id on, in order (ids the store no longer holds are skipped)."""
+        ids = self.view(key).ids
+        return [self._tickets[i] for i in (ids[start:] if start else ids) if i in self._tickets]
 
     def customer_counts(self, customer_id: str) -> CustomerCounts | None:
         return self._customer_counts.get(customer_id)
@@ -153,6 +175,7 @@ class DeskStore:
             for key, rows in self._views.items():
                 if ticket_id in rows.ids:
                     rows.ids.remove(ticket_id)
+                    rows.epoch += 1
                     if rows.total:
                         rows.total -= 1
                     self._pending.views.add(key)
@@ -164,6 +187,7 @@ class DeskStore:
             rows = self.view(key)
             if ticket_id in rows.ids:
                 rows.ids.remove(ticket_id)
+                rows.epoch += 1
                 if rows.total:
                     rows.total -= 1
                 assert self._pending is not None
@@ -186,9 +210,10 @@ class DeskStore:
             ids = [ticket.id for ticket in tickets]
             if page <= 1:
                 rows.ids = _unique(ids)
+                rows.epoch += 1
             else:
-                shown = set(rows.ids)
-                rows.ids.extend(i for i in _unique(ids) if i not in shown)
+                shown = rows.members()
+                rows.appended([i for i in _unique(ids) if i not in shown])
             rows.pages = max(page, 1) if page <= 1 else max(rows.pages, page)
             rows.total = total
             rows.has_more = has_more
@@ -214,8 +239,11 @@ class DeskStore:
             below = [i for i in rows.ids if i not in fresh_set and oldest is not None
                      and (held := self._tickets.get(i)) is not None and _older(held, oldest)]
             before = list(rows.ids)
-            arrived = [i for i in fresh if i not in set(before)]
+            held = set(before)  # once: a set per fresh id cost ~50 x the loaded rows on every poll
+            arrived = [i for i in fresh if i not in held]
             rows.ids = fresh + below
+            if rows.ids != before:
+                rows.epoch += 1
             changed = rows.ids != before or rows.total != total or rows.has_more != has_more
             rows.total = total
             rows.has_more = has_more

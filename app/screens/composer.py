@@ -41,8 +41,8 @@ from app.resend_window import past_window
 from app.screens.composer_live import ComposerLive
 from app.screens.composer_send import ComposerSending
 from widgets.key_bar import KeyBar
-from widgets.safe_input import SafeTextArea
 from widgets.safe_text import clean, one_line, safe_content
+from widgets.safe_text_area import SafeTextArea
 from widgets.sla import relative_time
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from api.models import METADATA_KEY_MAX, METADATA_MAX_KEYS, METADATA_VALUE_MAX, Ticket, TicketUpdate
-from widgets.safe_input import SafeInput, SafeTextArea
+from widgets.safe_input import SafeInput
 from widgets.safe_text import clean, one_line
+from widgets.safe_text_area import SafeTextArea
 
 __all__ = ["ADD_KEY", "EditTicketScreen", "check_metadata_entry",
            "editable_line", "metadata_entry_problem", "metadata_options", "parse_metadata_entry", "restore",

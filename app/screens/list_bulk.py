@@ -20,10 +20,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from api.models import PRIORITIES, STATUSES, TicketUpdate
+from api.models import PRIORITIES, STATUSES
 from app.desk.bulk import BulkChange, BulkJournal, BulkJournals, BulkReport, run_bulk
 from app.desk.marks import Marks
-from app.screens.new_ticket import split_tags, tags_problem
 from widgets.agent_picker import UNASSIGN, AgentPicker
 from widgets.badges import priority_badge, status_badge
 from widgets.bulk_progress import BulkProgress
@@ -279,25 +278,25 @@ class BulkActions:
 
     def action_bulk_status(self) -> None:
         self._pick(self._for_count("Status"), [(s, status_badge(s)) for s in STATUSES],
-                   lambda value: self.confirm_bulk(BulkChange(update=TicketUpdate(status=value))))
+                   lambda value: self.confirm_bulk(_change(status=value)))
 
     def action_bulk_priority(self) -> None:
         self._pick(self._for_count("Priority"), [(p, priority_badge(p)) for p in PRIORITIES],
-                   lambda value: self.confirm_bulk(BulkChange(update=TicketUpdate(priority=value))))
+                   lambda value: self.confirm_bulk(_change(priority=value)))
 
     def action_bulk_assign_me(self) -> None:
         me = self.cstar.settings.agent_id
         if not me:
             self.notify("No agent ID is configured (--agent-id or CSTAR_AGENT_ID).", severity="error")
             return
-        self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=me)))
+        self.confirm_bulk(_change(assigned_to=me))
 
     def action_bulk_assign(self) -> None:
         def chosen(value: Any) -> None:
             if value == UNASSIGN:
-                self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=None)))
+                self.confirm_bulk(_change(assigned_to=None))
             elif isinstance(value, str):
-                self.confirm_bulk(BulkChange(update=TicketUpdate(assigned_to=value)))
+                self.confirm_bulk(_change(assigned_to=value))
 
         # The same picker as one ticket's `A`: agents by name with type-to-search, or an agent ID typed whole.
         self.app.push_screen(AgentPicker(self.cstar.agents.search, me=self.cstar.settings.agent_id,
@@ -454,8 +453,16 @@ class BulkActions:
                                                          journal.resumable()), answered)
 
 
+def _change(**fields: Any) -> BulkChange:
+    from api.models import TicketUpdate  # pydantic: loaded on the first bulk change, not at start
+
+    return BulkChange(update=TicketUpdate(**fields))
+
+
 def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     """`billing, -login` -> (["billing"], ["login"]); `+x` adds too."""
+    from app.screens.new_ticket import split_tags  # the form (and TextArea) only once tags are edited
+
     add: list[str] = []
     remove: list[str] = []
     for item in split_tags(text):
@@ -467,6 +474,8 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
 
 
 def tag_edit_problem(text: str) -> str | None:
+    from app.screens.new_ticket import tags_problem
+
     add, remove = parse_tag_edit(text)
     if not add and not remove:
         return "Type a tag to add, or -tag to remove."

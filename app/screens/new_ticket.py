@@ -19,8 +19,9 @@ from api.models import PRIORITIES, STATUSES, TicketCreate
 from app.desk.customers import KnownCustomer
 from app.drafts import body_fingerprint, new_idempotency_key
 from widgets.key_bar import KeyBar
-from widgets.safe_input import SafeInput, SafeTextArea
+from widgets.safe_input import SafeInput
 from widgets.safe_text import one_line, safe_content
+from widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from app.tui import CStarApp

@@ -95,6 +95,10 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._view: ViewQuery | None = None
         # The next rows of the shown view replace the table's outright (the agent asked for a new query).
         self._reset_rows = False
+        # (view key, its epoch, its number of ids, the table's rows) when the table last took the store's rows:
+        # the same view, epoch and rows with more ids is a page appended at the end: only those rows are added.
+        self._synced: tuple[str, int, int, int] | None = None
+        self._tab_counts: dict[int, int] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self._unreadable: list[Unreadable] = []
         self._rejected = False  # the filter bar holds a query with a mistake
@@ -225,7 +229,8 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
                                    result.pagination.has_more)
         self._show_activity(ticket.id for ticket in result.items)
         if first_load:
-            self._count_views()  # after the first page, so the queue never waits for the tab counts
+            # After the first page is painted, so the queue never waits for the tab counts.
+            self.call_after_refresh(self._count_views)
 
     async def _run_query(self, runner: QueryRun, generation: int, page: int) -> None:
         """A view of several requests (app.desk.query): the runner puts its rows into the store."""
@@ -313,11 +318,13 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._generation += 1
         self._view = None
         self._set_loading(False)
-        self.query_one(TicketTable).set_tickets([], keep_cursor=False)
+        table = self.query_one(TicketTable)
+        table.set_tickets([], keep_cursor=False)
+        table.set_total(0)
         self._show_status()
 
     def _show_status(self) -> None:
-        shown = len(self.query_one(TicketTable).ticket_ids)
+        shown = self.query_one(TicketTable).row_count
         line = Text()
         if self._rejected:
             line.append("Nothing is listed until the query is fixed (see the mistake above; esc clears it).",
@@ -370,7 +377,9 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
 
     def _set_view_count(self, index: int, total: int) -> None:
         tab = self.query_one(f"#view-{index}", Tab)
-        tab.label = Text(f"{self.cstar.views[index].name} {total}")
+        if self._tab_counts.get(index) != total:  # a new label is a new layout of the screen: not at every page
+            self._tab_counts[index] = total
+            tab.label = Text(f"{self.cstar.views[index].name} {total}")
 
     # --- the store: the one place rows and counts come from ---------------------------------------
 
@@ -382,14 +391,17 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         view = self._view
         if view is not None and view.key in change.views:
             rows = store.view(view.key)
-            shown = table.ticket_ids
+            synced = self._synced
+            table.set_total(rows.total or 0)
             if self._reset_rows:
                 self._reset_rows = False
                 table.set_tickets(store.rows(view.key), keep_cursor=True)
-            elif rows.ids[:len(shown)] == shown:
-                table.append_tickets(store.rows(view.key)[len(shown):])
+            elif synced is not None and synced[:2] == (view.key, rows.epoch) and synced[3] == table.row_count \
+                    and len(rows.ids) >= synced[2]:
+                table.append_tickets(store.rows(view.key, start=synced[2]))
             else:
                 table.replace_rows(store.rows(view.key))
+            self._synced = (view.key, rows.epoch, len(rows.ids), table.row_count)
             self._total = rows.total
             self._has_more = rows.has_more
             self._show_status()
