@@ -301,12 +301,17 @@ class _Model:
         """A copy with `update`'s fields replaced (not read again: they are already Python values)."""
         return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
 
+    @classmethod
+    def wire_names(cls) -> tuple[tuple[str, str], ...]:
+        """(field name, camelCase name on the wire) for each field, in order."""
+        return tuple((name, wire) for name, wire, _reader, _default, _factory in cls._FIELDS)
+
     def model_dump(self, *, mode: Literal["python", "json"] = "python", include: set[str] | None = None,
-                   by_alias: bool = False) -> dict[str, Any]:
+                   exclude: set[str] | None = None, by_alias: bool = False) -> dict[str, Any]:
         """The fields as a dict (snake_case, or camelCase `by_alias`); `mode="json"` gives JSON values."""
         out: dict[str, Any] = {}
         for name, wire, _reader, _default, _factory in self._FIELDS:
-            if include is None or name in include:
+            if (include is None or name in include) and (exclude is None or name not in exclude):
                 out[wire if by_alias else name] = _dump(getattr(self, name), mode, by_alias)
         return out
 

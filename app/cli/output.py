@@ -28,7 +28,7 @@ __all__ = ["TICKET_FIELDS", "csv_rows", "fit", "json_line", "pick_fields", "plai
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 TICKET_FIELDS: tuple[str, ...] = tuple(
-    field.alias or name for name, field in Ticket.model_fields.items() if name not in ("messages", "customer")
+    wire for name, wire in Ticket.wire_names() if name not in ("messages", "customer")
 )
 CSV_FIELDS = ("id", "status", "priority", "title", "customerName", "customerId", "assignedTo", "tags",
               "createdAt", "updatedAt")

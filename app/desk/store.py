@@ -261,6 +261,8 @@ class DeskStore:
             rows = self.view(key)
             before = list(rows.ids)
             rows.ids = _unique(ticket.id for ticket in tickets)
+            if rows.ids != before:
+                rows.epoch += 1  # not an append: a reader must take the rows anew
             changed = rows.ids != before or rows.total != total or rows.has_more != has_more
             rows.total, rows.has_more, rows.pages = total, has_more, max(rows.pages, 1)
             assert self._pending is not None
