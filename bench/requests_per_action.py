@@ -1,5 +1,8 @@
 """Figure 7: HTTP requests per agent action (open, filter, reply, status change, next), counted on the wire
-through the real keys in a headless app on the in-process sandbox. Each must be exactly 1."""
+through the real keys in a headless app on the in-process sandbox. Each is 1 request for the action, plus
+what the agent sees because of it: the customer's ticket count of a ticket opened ("3 open · 10 in all", one
+request with customerId, issue 13), and, for a status change that takes the ticket out of the view, the
+next ticket opened (auto-advance)."""
 
 from __future__ import annotations
 
@@ -88,6 +91,10 @@ def run(quick: bool = False) -> list[Row]:
         if name.startswith("reply"):
             # Issue 8's collision check reads the ticket again before a first send: 1 read + 1 write.
             goal = "1 write (+1 collision re-read)"
+        elif name.startswith(("open", "next")):
+            goal = "1 (+1 customer's count)"
+        elif name.startswith("status"):
+            goal = "1 write (+2: the next ticket, auto-advance)"
         rows.append(value(f"requests per action: {name}", len(seen), "req", goal=goal))
     return rows
 
