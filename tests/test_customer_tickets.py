@@ -64,7 +64,7 @@ async def test_the_header_counts_the_customers_tickets_in_one_request(sandbox: S
     async with app.run_test(size=SIZE) as pilot:
         await open_row(pilot, made[-1]["id"])
         await settle(pilot, lambda: "in all" in _header(app))
-        assert "customer Jane Doe · 5 open · 10 in all (c) <jane@example.com>" in _header(app)
+        assert "customer's tickets 5 open · 10 in all  c lists them" in _header(app)
         assert _customer_lists(rec, customer["id"]) == [{"customerId": customer["id"], "pageSize": "100"}]
 
 

@@ -102,9 +102,6 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
     customer_name = (ticket.customer.name if ticket.customer else None) or ticket.customer_name
     email = ticket.customer.email if ticket.customer else None
     customer = Content(_cells(customer_name, 40) or "unknown customer")
-    if customer_tickets and ticket.customer_id:
-        # Right after the name, so that a narrow terminal still shows it (the email and the id can be long).
-        customer += Content.assemble(" · ", (customer_tickets, "bold"), (" (c)", _LABEL))
     if email:
         customer += Content.styled(f" <{_cells(email, 48)}>", "$text-muted")
     if ticket.customer_id:
@@ -148,6 +145,11 @@ def header_content(ticket: Ticket, now: datetime, names: Mapping[str, str],
             + ([_field("closed", _when(ticket.closed_at, now))] if closed else [])
         ),
     ]
+    if customer_tickets and ticket.customer_id:
+        # A line of its own: on the customer's line (name, email, id, tags) a narrow terminal cut it off, or it
+        # pushed the tags off.
+        lines.append(_field("customer's tickets", Content.assemble((customer_tickets, "bold"), ("  c lists them",
+                                                                                                _LABEL))))
     if ticket.notes:
         lines.append(_field("notes", _notes(ticket.notes)))
     if ticket.metadata:
