@@ -289,3 +289,18 @@ def test_a_quick_status_key_replaces_unsolved_too() -> None:
     assert with_quick_status("unsolved refund", "new") == "status:new refund"
     assert with_quick_status('-status:closed "unsolved" tag:x', "open") == 'status:open -status:closed "unsolved" tag:x'
     assert with_quick_status("UNSOLVED", None) == ""
+
+
+async def test_the_palette_offers_the_sort(sandbox: Sandbox) -> None:
+    from tests.test_config_app import palette_pick
+
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        await pilot.press("ctrl+p")
+        await palette_pick(pilot, "sort")
+        await settle(pilot, lambda: isinstance(app.screen, OptionPicker))
+        await pilot.press("c", "c", "enter")  # the second "Created": oldest first
+        await settle(pilot, lambda: "sorted by created" in _status_line(app))
+        assert app.screen.query_one(FilterBar).value == "sort:-created"
+        assert _table(app).ticket_ids[0] == _all(sandbox)[-1]["id"]
