@@ -107,6 +107,16 @@ async def _do(pilot, action: Callable[[], object]) -> None:
     await pilot.pause()
 
 
+async def _shows(pilot, app, *pieces: str) -> str:
+    """The painted screen once it shows every piece: a pushed screen paints on a later refresh, which a loaded
+    machine may not have reached after one pause."""
+    await settle(pilot, lambda: all(piece in check_painted(app) for piece in pieces))
+    text = check_painted(app)
+    for piece in pieces:
+        assert piece in text, piece
+    return text
+
+
 def _sink(sb: Sandbox) -> None:
     """One ticket with everything at once: every case in every field, and a thread with one message per
     case (the huge ones included) from customers, agents (named by the cases) and internal notes."""
@@ -171,38 +181,35 @@ async def test_thread_pickers_forms_composer_and_notifications(empty_sandbox: Sa
         # keys pressed where the key isn't the point: each press waits for the app twice.)
         await _do(pilot, screen.action_assign)
         assert isinstance(app.screen, AgentPicker)
-        text = check_painted(app)
-        assert "␛]0;PWNED␇" in text and CASES[1].marker in text
+        await _shows(pilot, app, "␛]0;PWNED␇", CASES[1].marker)
         await _do(pilot, app.screen.action_cancel)
 
         # The metadata picker, and a key's change prompt (its value prefilled).
         await _do(pilot, screen.action_metadata)
         assert isinstance(app.screen, OptionPicker)
-        text = check_painted(app)
-        assert "00 ␛[31mred␛[0m plain = ␛[31mred␛[0m plain" in text
+        await _shows(pilot, app, "00 ␛[31mred␛[0m plain = ␛[31mred␛[0m plain")
         await pilot.press("enter")
         assert isinstance(app.screen, TextPrompt)
-        assert "00 ␛[31mred␛[0m plain=␛[31mred␛[0m plain" in check_painted(app)
+        await _shows(pilot, app, "00 ␛[31mred␛[0m plain=␛[31mred␛[0m plain")
         await _do(pilot, app.screen.action_cancel)
 
         # The tags prompt, prefilled with every tag.
         await _do(pilot, screen.action_tags)
         assert isinstance(app.screen, TextPrompt)
-        assert "␛[31mred␛[0m plain, ␛[2J␛[H cleared" in check_painted(app)
+        await _shows(pilot, app, "␛[31mred␛[0m plain, ␛[2J␛[H cleared")
         await _do(pilot, app.screen.action_cancel)
 
         # The edit form: the title and notes, prefilled.
         await _do(pilot, screen.action_edit)
         assert isinstance(app.screen, EditTicketScreen)
-        text = check_painted(app)
-        assert "␛[31mred␛[0m plain | ␛[2J␛[H" in text  # the title field
-        assert "␛[2J␛[H cleared the screen" in text  # the notes' second line
+        # The title field, and the notes' second line.
+        await _shows(pilot, app, "␛[31mred␛[0m plain | ␛[2J␛[H", "␛[2J␛[H cleared the screen")
         await _do(pilot, app.screen.action_cancel)
 
         # The composer: the banner names the customer; a canned response fills the name in, cleaned.
         await pilot.press("r")
         assert isinstance(app.screen, ComposerScreen)
-        assert "Reply to ␛[31mred␛[0m plain" in check_painted(app)
+        await _shows(pilot, app, "Reply to ␛[31mred␛[0m plain")
         await pilot.press("ctrl+k", "a")  # "Acknowledge"
         assert app.screen.text_area.text.startswith("Hi ␛[31mred␛[0m plain | ␛[2J␛[H")
         check_painted(app)
@@ -212,7 +219,7 @@ async def test_thread_pickers_forms_composer_and_notifications(empty_sandbox: Sa
         # The delete question quotes the title; help lists the keys.
         await _do(pilot, screen.action_delete)
         assert isinstance(app.screen, ConfirmDialog)
-        assert "␛[31mred␛[0m plain" in check_painted(app)
+        await _shows(pilot, app, "␛[31mred␛[0m plain")
         await _do(pilot, app.screen.action_cancel)
         await _do(pilot, app.action_help)
         assert isinstance(app.screen, HelpScreen)
