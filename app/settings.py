@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,6 +55,8 @@ class Settings:
     sandbox: bool = False
     transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False)
     profile: str | None = None
+    # The embedded sandbox's events (webhook bodies) since the last call: the app follows them in-process.
+    events: Callable[[], list[bytes]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         remember_secret(self.api_key)  # masked by value from here on, whatever its shape (see api.errors)
@@ -253,4 +255,4 @@ def sandbox_settings(agent_id: str | None = None, agent_name: str | None = None)
     sandbox = embedded_sandbox()
     return Settings(base_url=sandbox.base_url, team_id=sandbox.team_id, api_key=sandbox.keys.secret,
                     agent_id=agent_id or sandbox.agent_id, agent_name=agent_name or sandbox.agent_name,
-                    sandbox=True, transport=sandbox.transport())
+                    sandbox=True, transport=sandbox.transport(), events=sandbox.event_feed().read)

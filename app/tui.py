@@ -46,6 +46,9 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# How often the embedded sandbox's event log is read: one indexed SELECT, so the demo is live within this.
+EVENT_FOLLOW_SECONDS = 0.5
+
 _COPYABLE_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
@@ -109,6 +112,7 @@ class CStarApp(App[int]):
         self._listen = listen
         self.webhooks: WebhookReceiver | None = None
         self._event_poll: Timer | None = None
+        self._event_follow: Timer | None = None
         self.client = HelpdeskClient(settings.base_url, settings.team_id, settings.api_key,
                                      transport=settings.transport, on_event=self._on_client_event)
         # What the headers show: the last connection state the client reported (None: no request yet).
@@ -129,6 +133,7 @@ class CStarApp(App[int]):
         outbox_for(self).load()  # replies a previous run could not get confirmed; sent at the first answer
         if self._listen is not None:
             await self._start_webhooks(*self._listen)
+        self._follow_events()
         self.screen_change_signal.subscribe(self, self._show_connection)
         await self.push_screen(TicketListScreen())
 
@@ -143,6 +148,20 @@ class CStarApp(App[int]):
                         "Live updates go on by polling.", severity="error", markup=False, timeout=15)
             return
         self.webhooks = receiver
+
+    def _follow_events(self) -> None:
+        """On the embedded sandbox, its events reach the desk in-process: a ticket created or answered from
+        another terminal shows within `EVENT_FOLLOW_SECONDS`, polling or not, with no request to the API."""
+        if self._event_follow is not None:
+            self._event_follow.stop()
+            self._event_follow = None
+        if self.settings.events is not None:
+            self._event_follow = self.set_interval(EVENT_FOLLOW_SECONDS, self._read_events)
+
+    def _read_events(self) -> None:
+        read = self.settings.events
+        for body in read() if read is not None else ():
+            self._webhook_event(body)
 
     def _webhook_event(self, body: bytes) -> None:
         """A verified event: its ticket into the store now; the views and the open ticket read soon after
@@ -207,6 +226,7 @@ class CStarApp(App[int]):
         await self.switch_screen(TicketListScreen())
         await old.aclose()
         self.connection.reset()  # the new connection has said nothing yet
+        self._follow_events()
         outbox_for(self).load()
 
     def watched_views(self) -> dict[str, str]:

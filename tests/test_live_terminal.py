@@ -97,3 +97,33 @@ def test_with_listen_a_ticket_created_with_curl_arrives_by_webhook(terminal: Tmu
         serve.wait(timeout=WAIT)
         if serve.stdout is not None:
             serve.stdout.close()
+
+
+def test_on_the_embedded_sandbox_a_ticket_created_from_another_terminal_shows_without_polling(
+        terminal: Tmux, tmp_path: Path) -> None:  # noqa: F811
+    import os
+
+    config = all_first_config(tmp_path, "refresh_seconds = 0")  # no polling: only the event log can bring it
+    command, _status = _command(tmp_path, {"CSTAR_CONFIG": str(config)})  # no connection given: the demo
+    terminal.start(command)
+    screen = terminal.wait_for(lambda s: "50 of " in s, "the first page")
+    total = int(screen.split("50 of ")[1].split()[0])
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CSTAR_")}
+    env.update(XDG_DATA_HOME=str(tmp_path), CSTAR_CONFIG=str(config))
+
+    def cli(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60, check=True).stdout
+
+    started = time.monotonic()
+    created = json.loads(cli("ticket", "create", "--title", "Created in another terminal", "--priority", "urgent",
+                             "--json", "id"))
+    screen = terminal.wait_for(lambda s: "Created in another terminal" in s, "the ticket created by the CLI")
+    print(f"CLI create to screen: {time.monotonic() - started:.2f} s")  # a figure for the note, not a verdict
+    assert f"of {total + 1}" in screen and f"All {total + 1}" in screen, screen
+
+    cli("reply", created["id"], "-m", "We are on it.")
+    terminal.wait_for(lambda s: any("Created in another terminal" in line and " 1 " in line
+                                    for line in s.splitlines()), "the message count on the row")
+    terminal.keys("q")

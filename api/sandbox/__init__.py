@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .events import EventFeed, EventLog
 from .ids import utcnow
 from .ratelimit import RateLimiter
 from .server import REQUEST_SECONDS, SandboxApi
@@ -83,6 +84,10 @@ class Sandbox:
             self._asgi = app
         return self._asgi
 
+    def event_feed(self) -> EventFeed:
+        """The team's events from now on, whichever process writes them (see events.py)."""
+        return EventFeed(self.store, self.team_id)
+
     def transport(self) -> httpx.ASGITransport:
         import httpx
 
@@ -135,7 +140,7 @@ def create_sandbox(
         from .webhooks import WebhookDispatcher
 
         webhooks = WebhookDispatcher(webhook_url, webhook_secret or "")
-    service = TicketService(store, clock, webhooks.emit if webhooks else None)
+    service = TicketService(store, clock, webhooks.emit if webhooks else None, EventLog(store, clock).record)
     api = SandboxApi(store, service, RateLimiter(rate_limit), clock, request_seconds)
     me = store.agents(TEAM_ID)[0]
     return Sandbox(api=api, store=store, team_id=TEAM_ID, keys=keys, agent_id=me["id"], agent_name=me["name"],

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (api_key, key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency(created_at);
+CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, team_id TEXT NOT NULL, body BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_ticket ON messages(ticket_id, created_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS ticket_search USING fts5(text, tokenize='trigram case_sensitive 1');
 CREATE TABLE IF NOT EXISTS ticket_counts (

@@ -17,6 +17,7 @@ from .sla import clock_for
 from .store import Store, search_text
 
 Emit = Callable[[str, dict[str, Any]], None]
+Record = Callable[[str, str, dict[str, Any]], None]
 
 
 def ticket_json(row: sqlite3.Row, *, customer: sqlite3.Row | None = None,
@@ -93,12 +94,19 @@ def sla_fields(priority: str, created_at: datetime) -> dict[str, Any]:
 
 
 class TicketService:
-    """Applies the API's rules on top of the store; `emit` receives webhook events."""
+    """Applies the API's rules on top of the store; `emit` receives webhook events, `record` each event with
+    its team (the event log every process on the database can follow)."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime], emit: Emit | None = None) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], emit: Emit | None = None,
+                 record: Record | None = None) -> None:
         self.store = store
         self.clock = clock
         self.emit: Emit = emit or (lambda _type, _obj: None)
+        self.record: Record = record or (lambda _team, _type, _obj: None)
+
+    def _announce(self, team_id: str, event_type: str, obj: dict[str, Any]) -> None:
+        self.record(team_id, event_type, obj)
+        self.emit(event_type, obj)
 
     def require_ticket(self, team_id: str, ticket_id: str) -> sqlite3.Row:
         row = self.store.get_ticket(team_id, ticket_id)
@@ -144,9 +152,9 @@ class TicketService:
         }
         self.store.insert_tickets([row])
         ticket = ticket_json(self.require_ticket(team_id, row["id"]))
-        self.emit("ticket.created", ticket)
+        self._announce(team_id, "ticket.created", ticket)
         if status in v.CLOSED_STATUSES:
-            self.emit("ticket.closed", ticket)
+            self._announce(team_id, "ticket.closed", ticket)
         return ticket
 
     def update(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -161,11 +169,11 @@ class TicketService:
             ticket = ticket_json(self.require_ticket(team_id, current["id"]))
         # A field sent with the value it already has is no change: no updatedAt bump, no event.
         if changes:
-            self.emit("ticket.updated", ticket)
+            self._announce(team_id, "ticket.updated", ticket)
             if "status" in changes and changes["status"] in v.CLOSED_STATUSES:
-                self.emit("ticket.closed", ticket)
+                self._announce(team_id, "ticket.closed", ticket)
             if changes.get("assigned_to"):
-                self.emit("ticket.assigned", ticket)
+                self._announce(team_id, "ticket.assigned", ticket)
         return ticket
 
     def _changes(self, team_id: str, current: sqlite3.Row, body: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -209,14 +217,14 @@ class TicketService:
         with self.store.transaction():
             current = self.require_ticket(team_id, ticket_id)
             self.store.delete_ticket(current["id"])
-        self.emit("ticket.deleted", {"id": current["id"], "object": "ticket", "uuid": current["uuid"],
-                                     "deleted": True})
+        self._announce(team_id, "ticket.deleted",
+                       {"id": current["id"], "object": "ticket", "uuid": current["uuid"], "deleted": True})
         return {"deleted": True, "id": current["id"]}
 
     def add_message(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:
         with self.store.transaction():
             message = self._add_message(team_id, ticket_id, body)
-        self.emit("ticket.message_added", message)
+        self._announce(team_id, "ticket.message_added", message)
         return message
 
     def _add_message(self, team_id: str, ticket_id: str, body: dict[str, Any]) -> dict[str, Any]:

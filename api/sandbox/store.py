@@ -341,6 +341,23 @@ class Store:
         with self._lock:
             self._db.execute("DELETE FROM idempotency WHERE created_at < ?", (before,))
 
+    # --- events (see events.py) -----------------------------------------------------------------
+
+    def add_event(self, team_id: str, body: bytes, *, keep: int) -> None:
+        with self._lock:
+            seq = self._db.execute("INSERT INTO events (team_id, body) VALUES (?, ?)", (team_id, body)).lastrowid
+            if seq is not None and seq % 256 == 0:  # trimmed now and then, not on every write
+                self._db.execute("DELETE FROM events WHERE seq <= ?", (seq - keep,))
+
+    def last_event_seq(self) -> int:
+        row = self._one("SELECT max(seq) FROM events")
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def events_after(self, team_id: str, seq: int, limit: int) -> list[tuple[int, bytes]]:
+        rows = self._all("SELECT seq, body FROM events WHERE seq > ? AND team_id = ? ORDER BY seq LIMIT ?",
+                         (seq, team_id, limit))
+        return [(int(row[0]), bytes(row[1])) for row in rows]
+
 
 _INSERT_TICKET = f"INSERT INTO tickets ({','.join(TICKET_COLUMNS)}) VALUES ({','.join('?' * len(TICKET_COLUMNS))})"
 _INSERT_MESSAGE = (f"INSERT INTO messages ({','.join(MESSAGE_COLUMNS)}) "

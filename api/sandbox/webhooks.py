@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
-from api.sandbox.ids import iso, new_id
+from api.sandbox.events import event_body
 from api.webhooks import EVENT_TYPES, SIGNATURE_HEADER, sign, signature_header, verify_signature
 
 __all__ = ["EVENT_TYPES", "SIGNATURE_HEADER", "WebhookDispatcher", "sign", "signature_header", "verify_signature"]
@@ -34,12 +32,6 @@ USER_AGENT = "cstar-sandbox-webhooks"
 MAX_PENDING = 10_000  # events waiting (fresh or between retries); beyond this a dead receiver costs memory
 _MAX_DELAY = 300.0  # a backoff longer than this is a dead receiver, not a slow one
 MAX_RECORDS = 10_000  # `delivered` keeps the most recent outcomes only, so a long `serve` doesn't grow
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @dataclass(order=True)
@@ -101,12 +93,7 @@ class WebhookDispatcher:
         Serialising happens here, so the event is a snapshot of `obj` now (later changes to it don't
         leak in), and an object that isn't JSON raises TypeError to the caller, whose bug it is.
         """
-        if event_type not in EVENT_TYPES:
-            raise ValueError(f"unknown webhook event type {event_type!r}")
-        event_id = new_id("evt")
-        event = {"id": event_id, "object": "event", "type": event_type,
-                 "createdAt": iso(datetime.fromtimestamp(self._clock(), UTC)), "data": {"object": obj}}
-        body = json.dumps(event, separators=(",", ":"), default=_json_default).encode()
+        event_id, body = event_body(event_type, obj, datetime.fromtimestamp(self._clock(), UTC))
         with self._cond:
             if self._closing or len(self._heap) >= MAX_PENDING:
                 reason = "dispatcher closed" if self._closing else f"{MAX_PENDING} events already pending"

@@ -52,6 +52,15 @@ def apply_event(store: DeskStore, body: bytes) -> Intake | None:
         ticket = Ticket.model_validate(obj)
     except ValueError:
         return Intake(kind, None, refresh=True)  # unreadable: a poll reads it the tolerant way
-    store.put(ticket)
     # A ticket's copy is all an update needs; whether it entered or left a view only a list read can say.
-    return Intake(kind, ticket.id, refresh=True)
+    held = store.ticket(ticket.id)
+    if isinstance(held, Ticket) and _bare(held) == _bare(ticket):
+        # The app's own change coming back, or the same event twice: nothing to read, and the held copy (with
+        # its customer or thread) stays. `updatedAt` has whole seconds, so only the whole copy can tell.
+        return Intake(kind, ticket.id, refresh=False)
+    return Intake(kind, ticket.id, refresh=store.put(ticket))
+
+
+def _bare(ticket: Ticket) -> Ticket:
+    """The ticket as an event carries it: no customer or thread expanded."""
+    return ticket.model_copy(update={"customer": None, "messages": None})
