@@ -143,8 +143,8 @@ def _replace_bad(text: str, pattern: re.Pattern[str]) -> str:
 
 
 @cache
-def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """Regexes for combining marks (Mn, Mc, Me): (runs in the BMP, any astral mark, runs anywhere).
+def _mark_classes() -> tuple[str, str]:
+    """Regex classes for one combining mark (Mn, Mc, Me): (in the BMP, astral).
 
     Built on first use of non-ASCII text rather than at import, from a precomputed table of ranges
     (`api.combining_marks`, for the running Python's Unicode version; scanning the code space cost ~25 ms).
@@ -153,13 +153,22 @@ def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]
     """
     ranges = combining_marks()
     bmp = f"[{_range_class([r for r in ranges if r[1] <= 0xFFFF])}]"
-    astral = _astral_ranges_class([r for r in ranges if r[0] > 0xFFFF])
-    more = MAX_COMBINING + 1
-    return (
-        re.compile(f"{bmp}{{{more},}}"),
-        re.compile(astral),
-        re.compile(f"(?:{bmp}|{astral}){{{more},}}"),
-    )
+    return bmp, _astral_ranges_class([r for r in ranges if r[0] > 0xFFFF])
+
+
+@cache
+def _combining_runs() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(runs of marks in the BMP, any astral mark): what accented text needs, on the first non-ASCII text."""
+    bmp, astral = _mark_classes()
+    return re.compile(f"{bmp}{{{MAX_COMBINING + 1},}}"), re.compile(astral)
+
+
+@cache
+def _any_combining_runs() -> re.Pattern[str]:
+    """Runs of marks anywhere: only text holding an astral mark needs it, and it takes 2–16 ms to compile
+    (a start that paid for it on the demo's accented names lost that much)."""
+    bmp, astral = _mark_classes()
+    return re.compile(f"(?:{bmp}|{astral}){{{MAX_COMBINING + 1},}}")
 
 
 def _keep_combining(match: re.Match[str]) -> str:
@@ -180,13 +189,12 @@ def _clean_unbounded(text: str) -> str:
     if text.isascii():
         return text.translate(_ASCII_TABLE)
     text = _replace_bad(text, _BMP_BAD)
-    bmp_runs, astral_mark, any_runs = _combining_runs()
-    marks = bmp_runs
+    marks, astral_mark = _combining_runs()
     if _ASTRAL.search(text) is not None:
         text = _replace_bad(text, _ASTRAL_BAD)
         text = _TAG_RUN.sub(_keep_tags, text)
         if astral_mark.search(text) is not None:
-            marks = any_runs
+            marks = _any_combining_runs()
     text = marks.sub(_keep_combining, text)
     # `in` is a memchr per character, far cheaper than a regex pass over text that has none.
     if any(char in text for char in _ZERO_WIDTH):
