@@ -6,7 +6,6 @@ sentence ("Set 50 tickets to pending"), shown as plain text all the same.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
@@ -22,12 +21,16 @@ class BulkProgress(Horizontal):
     BulkProgress #bulk-count { width: auto; padding: 0 0 0 1; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Label(id="bulk-what", markup=False)
-        yield ProgressBar(show_eta=False, show_percentage=False, id="bulk-bar")
-        yield Label(id="bulk-count", markup=False)
+    def _parts(self) -> None:
+        """The label, bar and count, mounted by the first bulk: a list that never runs one (most starts)
+        does not style and lay out a hidden progress bar before its first paint."""
+        if not self.children:
+            self.mount(Label(id="bulk-what", markup=False),
+                       ProgressBar(show_eta=False, show_percentage=False, id="bulk-bar"),
+                       Label(id="bulk-count", markup=False))
 
     def start(self, what: str, total: int, done: int = 0) -> None:
+        self._parts()
         self.query_one("#bulk-what", Label).update(safe_content(one_line(what, 60)))
         self.query_one(ProgressBar).update(total=total, progress=done)
         self._count(done, total)

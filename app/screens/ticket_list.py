@@ -269,7 +269,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._show_status()
         self._show_activity(ticket.id for ticket in rows)
         if first_load:
-            self._count_views()
+            self.call_after_refresh(self._count_views)  # as for one request: the queue first, then the counts
 
     def _read_progress(self, loaded: int, total: int) -> None:
         if not self._loading:
