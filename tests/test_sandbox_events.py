@@ -92,3 +92,24 @@ def test_a_closed_database_reads_as_no_events(tmp_path: Path) -> None:
     feed = sb.event_feed()
     sb.close()
     assert feed.read() == []
+
+
+def test_a_huge_event_is_logged_as_a_stub_that_asks_for_a_read(on_file: tuple[Sandbox, Sandbox]) -> None:
+    from api.sandbox.events import LOGGED_BODY_MAX
+
+    ours, _ = on_file
+    ticket = ours.api.service.create(ours.team_id, {"title": "Log attached"})
+    feed = ours.event_feed()
+    ours.api.service.add_message(ours.team_id, ticket["id"], {"content": "x" * 500_000, "sender": "customer"})
+    ours.api.service.update(ours.team_id, ticket["id"], {"metadata": {f"k{i}": "v" * 400 for i in range(50)}})
+    message_body, update_body = feed.read()
+    assert len(message_body) < LOGGED_BODY_MAX and len(update_body) < LOGGED_BODY_MAX
+    message = json.loads(message_body)["data"]["object"]
+    assert message["ticketId"] == ticket["id"] and message["truncated"] is True
+    # The desk is told to read again; the store keeps what it had.
+    store = DeskStore()
+    for body in (message_body, update_body):
+        intake = apply_event(store, body)
+        assert intake is not None and intake.refresh
+    # The message itself is whole: only the log's copy is short.
+    assert len(ours.store.messages(ticket["id"], include_internal=True)[-1]["content"]) == 500_000

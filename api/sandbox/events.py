@@ -1,9 +1,10 @@
 """The sandbox's events, kept in its database so every process on the file can follow them.
 
-Each event a write causes (`ticket.created`, `ticket.message_added`, …) is stored as the exact body a
-webhook would carry, beside the team it belongs to. The embedded app follows them with an `EventFeed`:
-a write by the app itself, by `cstar-tui ticket …` in another terminal or by `serve --db` on the same file
-reaches it in well under a second, with no request to the API and no webhook receiver to set up.
+Each event a write causes (`ticket.created`, `ticket.message_added`, …) is stored as the body a webhook
+would carry (over `LOGGED_BODY_MAX`, a stub naming the ticket), beside the team it belongs to. The
+embedded app follows them with an `EventFeed`: a write by the app itself, by `cstar-tui ticket …` in
+another terminal or by `serve --db` on the same file reaches it in well under a second, with no request
+to the API and no webhook receiver to set up.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ __all__ = ["EventFeed", "EventLog", "event_body"]
 # views again instead, which its poll does anyway.
 KEEP = 2_000
 FEED_BATCH = 200  # events one read hands over; the rest come with the next read
+# A bigger event (a long message, a ticket carrying much metadata) is logged as a stub naming its ticket:
+# the follower reads the ticket itself, and 2,000 bodies of 1 MB would make the demo's database 2 GB.
+LOGGED_BODY_MAX = 16_384
 
 
 def _json_default(value: Any) -> Any:
@@ -51,7 +55,11 @@ class EventLog:
         self._clock = clock
 
     def record(self, team_id: str, event_type: str, obj: dict[str, Any]) -> None:
-        _, body = event_body(event_type, obj, self._clock())
+        at = self._clock()
+        _, body = event_body(event_type, obj, at)
+        if len(body) > LOGGED_BODY_MAX:
+            stub = {key: obj[key] for key in ("id", "object", "ticketId") if key in obj}
+            _, body = event_body(event_type, {**stub, "truncated": True}, at)
         self._store.add_event(team_id, body, keep=KEEP)
 
 
