@@ -109,6 +109,29 @@ async def test_a_view_above_the_sort_limit_is_not_sorted_and_the_agent_is_told_w
         assert [p["pageSize"] for p in rec.lists()] == ["100"]
 
 
+async def test_a_tab_whose_sort_is_over_the_limit_lists_newest_first_and_says_why(sandbox: Sandbox) -> None:
+    # A big desk: more unsolved tickets than sort_limit. The first tab must still list them, not an error.
+    app = make_app(sandbox, views=list(DEFAULT_VIEWS), debounce=30)  # only enter applies a typed query
+    app.sort_limit = 100
+    unsolved = [r["id"] for r in _all(sandbox) if r["status"] in UNSOLVED]
+    assert len(unsolved) > 100
+    async with app.run_test(size=(200, 36)) as pilot:
+        await settle(pilot, lambda: bool(_table(app).ticket_ids))
+        shown = _table(app).ticket_ids
+        assert shown == unsolved[:len(shown)] and 50 <= len(shown) < len(unsolved), "the service's order, paged"
+        line = _status_line(app)
+        assert f"{len(shown)} of {len(unsolved)}" in line
+        assert f"not sorted by sla: {len(unsolved)} tickets are more than sort_limit (100)" in line, line
+        assert app.screen.query_one(FilterBar).error is None
+        await pilot.press("G")  # paged as the agent scrolls
+        await settle(pilot, lambda: len(_table(app).ticket_ids) > len(shown))
+        assert _table(app).ticket_ids == unsolved[:len(_table(app).ticket_ids)]
+        # A sort the agent types is still refused with the reason: it was asked for.
+        await pilot.press("slash", *"sort:sla", "enter")
+        await settle(pilot)
+        assert "up to 100" in (app.screen.query_one(FilterBar).error or "")
+
+
 async def test_any_of_statuses_are_merged_in_the_services_order_with_the_true_count(sandbox: Sandbox) -> None:
     rec = RecordingTransport(sandbox.transport())
     app = make_app(sandbox, rec, debounce=30)  # only enter applies the query: the requests are its own

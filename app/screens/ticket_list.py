@@ -88,6 +88,9 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._loading = False
         self._filters = TicketFilters()
         self._query: Query | None = None
+        self._sort_gives_way = True
+        # (the sort, the view's size) when a tab's sort gave way to the service's order (see _read_unsorted).
+        self._unsorted: tuple[Sort, int] | None = None
         # The view takes more than one request (any-of, tags, a sort): the runner answers it.
         self._runner: QueryRun | None = None
         self._reading: tuple[int, int] | None = None  # (loaded, total) while a view is read whole
@@ -175,10 +178,22 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
             return
         bar.clear_error()
         query = view.narrowed_by(typed)
-        if query == self._query and self._generation and not self._rejected:
+        # (A tab listed unsorted that the agent now asks to sort is read again: the sort is refused, saying why.)
+        if query == self._query and self._generation and not self._rejected and (
+                self._unsorted is None or typed.sort is None):
             return  # e.g. the debounced echo of a change already applied: one change, one request
         self._rejected = False
         self._query = query
+        # A tab's own sort (the first tab's SLA order) may give way on a view too big to read whole; a sort the
+        # agent typed is refused with the reason instead, since it was asked for.
+        self._sort_gives_way = typed.sort is None
+        self._unsorted = None
+        self._plan(query)
+        self._show_marks()  # the marks of this view (none for a query not seen before)
+        self.reload()
+
+    def _plan(self, query: Query) -> None:
+        """How the view is read: one request, or the query runner (several streams, or read whole)."""
         filters = single_request(query)
         if filters is not None:
             self._runner = None
@@ -191,8 +206,18 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
                                     priorities=voc.priorities.values(), on_progress=self._read_progress)
             self._filters = query.filters
             self._view = query_view(query, voc.statuses.values(), voc.priorities.values())
-        self._show_marks()  # the marks of this view (none for a query not seen before)
-        self.reload()
+
+    def _read_unsorted(self, runner: QueryRun) -> bool:
+        """A tab whose sort needs more tickets than `sort_limit`: list it in the service's order (newest first)
+        and say why, rather than show nothing on a big desk. False when the query can't do without its sort."""
+        query = self._query
+        if (query is None or query.sort is None or query.filters_locally or not self._sort_gives_way
+                or self._unsorted is not None):
+            return False
+        self._unsorted = (query.sort, runner.total)
+        self._plan(replace(query, sort=None))
+        self.call_later(self.reload)
+        return True
 
     def reload(self) -> None:
         self._generation += 1
@@ -244,6 +269,8 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         except (ApiError, QueryRefused) as exc:
             self._reading = None
             if generation != self._generation:
+                return
+            if isinstance(exc, QueryRefused) and self._read_unsorted(runner):
                 return
             self._set_loading(False)
             if isinstance(exc, QueryRefused):
@@ -342,7 +369,11 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         if self._loading and self._total is not None and self._reading is None:
             line.append("  ◌ loading…", style="yellow")
         sort = self._query.sort if self._query is not None else None
-        if sort is not None and not self._rejected:
+        if self._unsorted is not None and not self._rejected:
+            dropped, total = self._unsorted
+            line.append(f"  · not sorted by {dropped.key}: {total} tickets are more than sort_limit "
+                        f"({self.cstar.sort_limit}); newest first (narrow it, e.g. prio:urgent)", style="yellow")
+        elif sort is not None and not self._rejected:
             line.append(f"  · sorted by {sort.key}, {_SORT_WORDS[sort]}", style="bold")
         if marked := self.marked_text():
             line.append(f" · {marked}", style="bold")
