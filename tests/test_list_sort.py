@@ -123,6 +123,7 @@ async def test_a_tab_whose_sort_is_over_the_limit_lists_newest_first_and_says_wh
         assert f"{len(shown)} of {len(unsolved)}" in line
         assert f"not sorted by sla: {len(unsolved)} tickets are more than sort_limit (100)" in line, line
         assert app.screen.query_one(FilterBar).error is None
+        assert str(app.screen.query_one("#view-0").label) == f"Unsolved by SLA {len(unsolved)}"
         await pilot.press("G")  # paged as the agent scrolls
         await settle(pilot, lambda: len(_table(app).ticket_ids) > len(shown))
         assert _table(app).ticket_ids == unsolved[:len(_table(app).ticket_ids)]

@@ -89,6 +89,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._filters = TicketFilters()
         self._query: Query | None = None
         self._sort_gives_way = True
+        self._tab_as_is = True
         # (the sort, the view's size) when a tab's sort gave way to the service's order (see _read_unsorted).
         self._unsorted: tuple[Sort, int] | None = None
         # The view takes more than one request (any-of, tags, a sort): the runner answers it.
@@ -188,6 +189,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         # agent typed is refused with the reason instead, since it was asked for.
         self._sort_gives_way = typed.sort is None
         self._unsorted = None
+        self._tab_as_is = not bar.value.strip()  # nothing typed: the rows counted are the tab's own
         self._plan(query)
         self._show_marks()  # the marks of this view (none for a query not seen before)
         self.reload()
@@ -446,6 +448,9 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         for index, query in enumerate(self._tab_views()):
             if query is not None and query.key in change.views and (total := store.view(query.key).total) is not None:
                 self._set_view_count(index, total)
+        if (self._unsorted is not None and self._tab_as_is and view is not None and view.key in change.views
+                and (total := store.view(view.key).total) is not None):
+            self._set_view_count(self.view_index, total)  # listed unsorted, under another key: the same tickets
 
     # --- polling -------------------------------------------------------------------------------
 
