@@ -2,7 +2,8 @@
 
 Times are not tested here (they belong to `python -m bench`); these tests fail when something heavy comes
 back onto the start path: pydantic (the write bodies and the config schema are loaded on first use),
-importlib.metadata, TextArea, the sandbox's fault middleware, the keymap check and the other screens.
+importlib.metadata, TextArea, the sandbox's fault middleware, the keymap check, the other screens and
+httpx's command-line client.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ NOT_AT_START = (
     "app.screens.composer",
     "uvicorn",
     "tomllib",
+    "click",  # httpx's command-line client, with rich.syntax and pygments (api/__init__.py keeps it out)
+    "pygments",
+    "rich.syntax",
 )
 
 # The steps of `app.run.run_app(["--demo"])`, with the app run headless until its list has rows.
