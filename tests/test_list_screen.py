@@ -341,7 +341,8 @@ async def test_a_slow_first_page_leaves_the_keys_on_the_table(sandbox: Sandbox) 
     app = make_app(sandbox, rec)
     async with app.run_test(size=(130, 36)) as pilot:
         await until(pilot, lambda: first.arrived == 1, "the first page's request")
-        assert _table(app).loading  # still waiting for the first page
+        assert "loading…" in str(app.screen.query_one("#list-status").render())  # said at once
+        await until(pilot, lambda: _table(app).loading, "the loading indicator of a first page that keeps us waiting")
         first.release()
         await settle(pilot, lambda: bool(_table(app).ticket_ids))
         assert app.focused is _table(app)

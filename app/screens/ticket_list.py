@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Tab, Tabs
 
 from api.errors import ApiError, AuthenticationError, ConnectionFailedError, PermissionDeniedError
@@ -50,6 +51,9 @@ def with_quick_status(query: str, status: str | None) -> str:
         return rest
     return f"status:{status} {rest}".strip()
 
+
+# Seconds a first page may take before the table shows a loading indicator.
+SPINNER_AFTER = 0.15
 
 _SORT_WORDS = {sort: label.split(", ", 1)[-1] for sort, label in SORT_CHOICES if sort is not None}
 
@@ -96,6 +100,7 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
         self._runner: QueryRun | None = None
         self._reading: tuple[int, int] | None = None  # (loaded, total) while a view is read whole
         self._loaded_once = False
+        self._spinner: Timer | None = None  # the first page's loading indicator, shown if it keeps us waiting
         self._view: ViewQuery | None = None
         # The next rows of the shown view replace the table's outright (the agent asked for a new query).
         self._reset_rows = False
@@ -332,13 +337,27 @@ class TicketListScreen(BulkActions, PollTimer, Screen[None]):
     def _set_loading(self, loading: bool) -> None:
         self._loading = loading
         table = self.query_one(TicketTable)
-        was_loading = table.loading
-        table.loading = loading and not self._loaded_once
-        if was_loading and not table.loading and not isinstance(self.focused, Input) and self.app.screen is self:
-            # A loading widget can't keep the focus; without this, a slow first page (any real service)
-            # left the list deaf to j, k and enter.
-            self.set_focus(table)
+        if loading and not self._loaded_once:
+            # The status line says "loading…" at once; the spinner only for a first page that keeps us waiting
+            # (one that comes at once, as the embedded sandbox's does, would flash it and cost two layouts).
+            if self._spinner is None and not table.loading:
+                self._spinner = self.set_timer(SPINNER_AFTER, self._show_spinner)
+        else:
+            if self._spinner is not None:
+                self._spinner.stop()
+                self._spinner = None
+            was_loading = table.loading
+            table.loading = False
+            if was_loading and not isinstance(self.focused, Input) and self.app.screen is self:
+                # A loading widget can't keep the focus; without this, a slow first page (any real service)
+                # left the list deaf to j, k and enter.
+                self.set_focus(table)
         self._show_status()
+
+    def _show_spinner(self) -> None:
+        self._spinner = None
+        if self._loading and not self._loaded_once:
+            self.query_one(TicketTable).loading = True
 
     def _reject(self) -> None:
         """A query with a mistake: no rows stay under text they don't match, nothing is sent, no answer
