@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -125,16 +126,16 @@ def create_sandbox(
     request_seconds: float = REQUEST_SECONDS,
 ) -> Sandbox:
     """Open (and on first use create and seed) a sandbox database; nothing here touches the network."""
-    store = Store(db_path)
     keys = SandboxKeys()
-    if store.get_meta("seeded") is None:
-        # Made before the write lock is taken: generating takes seconds of CPU on a loaded machine, and a
-        # second process opening the same new file waits only for the writing (its busy timeout is 10 s).
-        data = _seed_data(seed=seed, empty=empty, tickets=tickets, max_messages=max_messages, now=clock())
-        # Checked again under the write lock: two processes opening one new file must not both seed it.
-        with store.transaction():
-            if store.get_meta("seeded") is None:
-                _seed(store, keys, data, seed=seed, empty=empty)
+    with _opening(db_path):
+        store = Store(db_path)
+        if store.get_meta("seeded") is None:
+            data = _seed_data(seed=seed, empty=empty, tickets=tickets, max_messages=max_messages, now=clock())
+            # Checked again under the write lock too: a file shared without the lock file (another
+            # machine's mount) must still not be seeded twice.
+            with store.transaction():
+                if store.get_meta("seeded") is None:
+                    _seed(store, keys, data, seed=seed, empty=empty)
     webhooks = None
     if webhook_url:
         from .webhooks import WebhookDispatcher
@@ -146,6 +147,30 @@ def create_sandbox(
     return Sandbox(api=api, store=store, team_id=TEAM_ID, keys=keys, agent_id=me["id"], agent_name=me["name"],
                    other_team_id=OTHER_TEAM_ID, other_team_secret=OTHER_TEAM_SECRET, webhooks=webhooks,
                    faults=faults)
+
+
+@contextmanager
+def _opening(db_path: str | Path) -> Iterator[None]:
+    """One opener of a file at a time, across processes and threads, while it is set up and seeded.
+
+    SQLite's busy timeout alone was not enough: three openers of one new file on a loaded machine (the app,
+    `cstar-tui ticket …`, `serve --db`) could still meet "database is locked", when switching to WAL or when
+    seeding outlasted the 10 s wait. The others now wait here, then find the file seeded and skip generating.
+    """
+    if str(db_path) == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): SQLite's own locking and busy timeout are all there is
+        yield
+        return
+    with open(f"{db_path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _seed_data(*, seed: int, empty: bool, tickets: int, max_messages: int, now: datetime) -> tuple[Any, Any]:
