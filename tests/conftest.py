@@ -49,6 +49,18 @@ FIXED_NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
+def on_file(tmp_path: Path) -> Iterator[tuple[Sandbox, Sandbox]]:
+    """A sandbox on a database file, and a second one on the same file standing for another process
+    (`cstar-tui ticket …` in another terminal, `serve --db`): it has its own SQLite connection, as a process would."""
+    path = tmp_path / "sandbox.sqlite3"
+    ours = create_sandbox(path, tickets=12, rate_limit=0)
+    other = create_sandbox(path, rate_limit=0)
+    yield ours, other
+    other.close()
+    ours.close()
+
+
+@pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     sb = create_sandbox(rate_limit=0)
     yield sb

@@ -5,28 +5,13 @@ through the log cost no request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from api.sandbox import Sandbox, create_sandbox
+from api.sandbox import Sandbox
 from app.screens.ticket_detail import TicketDetailScreen
 from tests.detail_support import list_screen, open_row, table, wait_for_list
 from tests.helpers import RecordingTransport, make_app, settle
 
 SIZE = (130, 36)
-
-
-@pytest.fixture
-def on_file(tmp_path: Path) -> Iterator[tuple[Sandbox, Sandbox]]:
-    """The app's sandbox, and a second one on the same file standing for another process."""
-    path = tmp_path / "sandbox.sqlite3"
-    ours = create_sandbox(path, tickets=12, rate_limit=0)
-    other = create_sandbox(path, rate_limit=0)
-    yield ours, other
-    other.close()
-    ours.close()
 
 
 def _tab(app, index: int) -> str:  # noqa: ANN001

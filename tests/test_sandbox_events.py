@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from api.sandbox import Sandbox, create_sandbox
 from app.desk.intake import apply_event
 from app.desk.store import DeskStore
-
-
-@pytest.fixture
-def on_file(tmp_path: Path) -> Iterator[tuple[Sandbox, Sandbox]]:
-    path = tmp_path / "sandbox.sqlite3"
-    ours = create_sandbox(path, tickets=5, rate_limit=0)
-    other = create_sandbox(path, rate_limit=0)
-    yield ours, other
-    other.close()
-    ours.close()
 
 
 def _types(bodies: list[bytes]) -> list[str]:
